@@ -26,7 +26,6 @@ plugins:
       - useOptionals=messages
       - oneof=unions-value
       - env=node
-      - outputClientImpl=false
 YAML
 
 rm -rf "$root/src/gen"

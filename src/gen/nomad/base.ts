@@ -7,7 +7,18 @@ import { Buffer } from "node:buffer";
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import type { handleUnaryCall, UntypedServiceImplementation } from "@grpc/grpc-js";
+import {
+  type CallOptions,
+  type ChannelCredentials,
+  Client,
+  type ClientOptions,
+  type ClientUnaryCall,
+  type handleUnaryCall,
+  makeGenericClientConstructor,
+  type Metadata,
+  type ServiceError,
+  type UntypedServiceImplementation,
+} from "@grpc/grpc-js";
 import { Spec } from "./hcl_spec.ts";
 
 export const protobufPackage = "hashicorp.nomad.plugins.base.proto";
@@ -1130,6 +1141,63 @@ export interface BasePluginServer extends UntypedServiceImplementation {
   configSchema: handleUnaryCall<ConfigSchemaRequest, ConfigSchemaResponse>;
   setConfig: handleUnaryCall<SetConfigRequest, SetConfigResponse>;
 }
+
+export interface BasePluginClient extends Client {
+  pluginInfo(
+    request: PluginInfoRequest,
+    callback: (error: ServiceError | null, response: PluginInfoResponse) => void,
+  ): ClientUnaryCall;
+  pluginInfo(
+    request: PluginInfoRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PluginInfoResponse) => void,
+  ): ClientUnaryCall;
+  pluginInfo(
+    request: PluginInfoRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PluginInfoResponse) => void,
+  ): ClientUnaryCall;
+  configSchema(
+    request: ConfigSchemaRequest,
+    callback: (error: ServiceError | null, response: ConfigSchemaResponse) => void,
+  ): ClientUnaryCall;
+  configSchema(
+    request: ConfigSchemaRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ConfigSchemaResponse) => void,
+  ): ClientUnaryCall;
+  configSchema(
+    request: ConfigSchemaRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ConfigSchemaResponse) => void,
+  ): ClientUnaryCall;
+  setConfig(
+    request: SetConfigRequest,
+    callback: (error: ServiceError | null, response: SetConfigResponse) => void,
+  ): ClientUnaryCall;
+  setConfig(
+    request: SetConfigRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SetConfigResponse) => void,
+  ): ClientUnaryCall;
+  setConfig(
+    request: SetConfigRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SetConfigResponse) => void,
+  ): ClientUnaryCall;
+}
+
+export const BasePluginClient = makeGenericClientConstructor(
+  BasePluginService,
+  "hashicorp.nomad.plugins.base.proto.BasePlugin",
+) as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): BasePluginClient;
+  service: typeof BasePluginService;
+  serviceName: string;
+};
 
 function bytesFromBase64(b64: string): Uint8Array {
   return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));

@@ -7,11 +7,21 @@ import { Buffer } from "node:buffer";
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import type {
-  handleBidiStreamingCall,
-  handleServerStreamingCall,
-  handleUnaryCall,
-  UntypedServiceImplementation,
+import {
+  type CallOptions,
+  type ChannelCredentials,
+  Client,
+  type ClientDuplexStream,
+  type ClientOptions,
+  type ClientReadableStream,
+  type ClientUnaryCall,
+  type handleBidiStreamingCall,
+  type handleServerStreamingCall,
+  type handleUnaryCall,
+  makeGenericClientConstructor,
+  type Metadata,
+  type ServiceError,
+  type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import { Duration } from "../google/protobuf/duration.ts";
 import { Timestamp } from "../google/protobuf/timestamp.ts";
@@ -7566,6 +7576,252 @@ export interface DriverServer extends UntypedServiceImplementation {
   init: handleUnaryCall<InitRequest, InitResponse>;
   shutdown: handleUnaryCall<ShutdownRequest, ShutdownResponse>;
 }
+
+export interface DriverClient extends Client {
+  taskConfigSchema(
+    request: TaskConfigSchemaRequest,
+    callback: (error: ServiceError | null, response: TaskConfigSchemaResponse) => void,
+  ): ClientUnaryCall;
+  taskConfigSchema(
+    request: TaskConfigSchemaRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: TaskConfigSchemaResponse) => void,
+  ): ClientUnaryCall;
+  taskConfigSchema(
+    request: TaskConfigSchemaRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: TaskConfigSchemaResponse) => void,
+  ): ClientUnaryCall;
+  capabilities(
+    request: CapabilitiesRequest,
+    callback: (error: ServiceError | null, response: CapabilitiesResponse) => void,
+  ): ClientUnaryCall;
+  capabilities(
+    request: CapabilitiesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CapabilitiesResponse) => void,
+  ): ClientUnaryCall;
+  capabilities(
+    request: CapabilitiesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CapabilitiesResponse) => void,
+  ): ClientUnaryCall;
+  fingerprint(request: FingerprintRequest, options?: Partial<CallOptions>): ClientReadableStream<FingerprintResponse>;
+  fingerprint(
+    request: FingerprintRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<FingerprintResponse>;
+  recoverTask(
+    request: RecoverTaskRequest,
+    callback: (error: ServiceError | null, response: RecoverTaskResponse) => void,
+  ): ClientUnaryCall;
+  recoverTask(
+    request: RecoverTaskRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RecoverTaskResponse) => void,
+  ): ClientUnaryCall;
+  recoverTask(
+    request: RecoverTaskRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RecoverTaskResponse) => void,
+  ): ClientUnaryCall;
+  startTask(
+    request: StartTaskRequest,
+    callback: (error: ServiceError | null, response: StartTaskResponse) => void,
+  ): ClientUnaryCall;
+  startTask(
+    request: StartTaskRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: StartTaskResponse) => void,
+  ): ClientUnaryCall;
+  startTask(
+    request: StartTaskRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: StartTaskResponse) => void,
+  ): ClientUnaryCall;
+  waitTask(
+    request: WaitTaskRequest,
+    callback: (error: ServiceError | null, response: WaitTaskResponse) => void,
+  ): ClientUnaryCall;
+  waitTask(
+    request: WaitTaskRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: WaitTaskResponse) => void,
+  ): ClientUnaryCall;
+  waitTask(
+    request: WaitTaskRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: WaitTaskResponse) => void,
+  ): ClientUnaryCall;
+  stopTask(
+    request: StopTaskRequest,
+    callback: (error: ServiceError | null, response: StopTaskResponse) => void,
+  ): ClientUnaryCall;
+  stopTask(
+    request: StopTaskRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: StopTaskResponse) => void,
+  ): ClientUnaryCall;
+  stopTask(
+    request: StopTaskRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: StopTaskResponse) => void,
+  ): ClientUnaryCall;
+  destroyTask(
+    request: DestroyTaskRequest,
+    callback: (error: ServiceError | null, response: DestroyTaskResponse) => void,
+  ): ClientUnaryCall;
+  destroyTask(
+    request: DestroyTaskRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DestroyTaskResponse) => void,
+  ): ClientUnaryCall;
+  destroyTask(
+    request: DestroyTaskRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DestroyTaskResponse) => void,
+  ): ClientUnaryCall;
+  inspectTask(
+    request: InspectTaskRequest,
+    callback: (error: ServiceError | null, response: InspectTaskResponse) => void,
+  ): ClientUnaryCall;
+  inspectTask(
+    request: InspectTaskRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: InspectTaskResponse) => void,
+  ): ClientUnaryCall;
+  inspectTask(
+    request: InspectTaskRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: InspectTaskResponse) => void,
+  ): ClientUnaryCall;
+  taskStats(request: TaskStatsRequest, options?: Partial<CallOptions>): ClientReadableStream<TaskStatsResponse>;
+  taskStats(
+    request: TaskStatsRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<TaskStatsResponse>;
+  taskEvents(request: TaskEventsRequest, options?: Partial<CallOptions>): ClientReadableStream<DriverTaskEvent>;
+  taskEvents(
+    request: TaskEventsRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<DriverTaskEvent>;
+  signalTask(
+    request: SignalTaskRequest,
+    callback: (error: ServiceError | null, response: SignalTaskResponse) => void,
+  ): ClientUnaryCall;
+  signalTask(
+    request: SignalTaskRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SignalTaskResponse) => void,
+  ): ClientUnaryCall;
+  signalTask(
+    request: SignalTaskRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SignalTaskResponse) => void,
+  ): ClientUnaryCall;
+  execTask(
+    request: ExecTaskRequest,
+    callback: (error: ServiceError | null, response: ExecTaskResponse) => void,
+  ): ClientUnaryCall;
+  execTask(
+    request: ExecTaskRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ExecTaskResponse) => void,
+  ): ClientUnaryCall;
+  execTask(
+    request: ExecTaskRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ExecTaskResponse) => void,
+  ): ClientUnaryCall;
+  execTaskStreaming(): ClientDuplexStream<ExecTaskStreamingRequest, ExecTaskStreamingResponse>;
+  execTaskStreaming(
+    options: Partial<CallOptions>,
+  ): ClientDuplexStream<ExecTaskStreamingRequest, ExecTaskStreamingResponse>;
+  execTaskStreaming(
+    metadata: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientDuplexStream<ExecTaskStreamingRequest, ExecTaskStreamingResponse>;
+  createNetwork(
+    request: CreateNetworkRequest,
+    callback: (error: ServiceError | null, response: CreateNetworkResponse) => void,
+  ): ClientUnaryCall;
+  createNetwork(
+    request: CreateNetworkRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreateNetworkResponse) => void,
+  ): ClientUnaryCall;
+  createNetwork(
+    request: CreateNetworkRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreateNetworkResponse) => void,
+  ): ClientUnaryCall;
+  destroyNetwork(
+    request: DestroyNetworkRequest,
+    callback: (error: ServiceError | null, response: DestroyNetworkResponse) => void,
+  ): ClientUnaryCall;
+  destroyNetwork(
+    request: DestroyNetworkRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DestroyNetworkResponse) => void,
+  ): ClientUnaryCall;
+  destroyNetwork(
+    request: DestroyNetworkRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DestroyNetworkResponse) => void,
+  ): ClientUnaryCall;
+  /** Added in Nomad 2.0.4; older clients never call these. */
+  init(request: InitRequest, callback: (error: ServiceError | null, response: InitResponse) => void): ClientUnaryCall;
+  init(
+    request: InitRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: InitResponse) => void,
+  ): ClientUnaryCall;
+  init(
+    request: InitRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: InitResponse) => void,
+  ): ClientUnaryCall;
+  shutdown(
+    request: ShutdownRequest,
+    callback: (error: ServiceError | null, response: ShutdownResponse) => void,
+  ): ClientUnaryCall;
+  shutdown(
+    request: ShutdownRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ShutdownResponse) => void,
+  ): ClientUnaryCall;
+  shutdown(
+    request: ShutdownRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ShutdownResponse) => void,
+  ): ClientUnaryCall;
+}
+
+export const DriverClient = makeGenericClientConstructor(
+  DriverService,
+  "hashicorp.nomad.plugins.drivers.proto.Driver",
+) as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): DriverClient;
+  service: typeof DriverService;
+  serviceName: string;
+};
 
 function bytesFromBase64(b64: string): Uint8Array {
   return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));

@@ -7,11 +7,21 @@ import { Buffer } from "node:buffer";
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import type {
-  handleBidiStreamingCall,
-  handleServerStreamingCall,
-  handleUnaryCall,
-  UntypedServiceImplementation,
+import {
+  type CallOptions,
+  type ChannelCredentials,
+  Client,
+  type ClientDuplexStream,
+  type ClientOptions,
+  type ClientReadableStream,
+  type ClientUnaryCall,
+  type handleBidiStreamingCall,
+  type handleServerStreamingCall,
+  type handleUnaryCall,
+  makeGenericClientConstructor,
+  type Metadata,
+  type ServiceError,
+  type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import { Empty as Empty1 } from "../google/protobuf/empty.ts";
 
@@ -417,6 +427,30 @@ export interface GRPCControllerServer extends UntypedServiceImplementation {
   shutdown: handleUnaryCall<Empty, Empty>;
 }
 
+export interface GRPCControllerClient extends Client {
+  shutdown(request: Empty, callback: (error: ServiceError | null, response: Empty) => void): ClientUnaryCall;
+  shutdown(
+    request: Empty,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Empty) => void,
+  ): ClientUnaryCall;
+  shutdown(
+    request: Empty,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Empty) => void,
+  ): ClientUnaryCall;
+}
+
+export const GRPCControllerClient = makeGenericClientConstructor(
+  GRPCControllerService,
+  "plugin.GRPCController",
+) as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): GRPCControllerClient;
+  service: typeof GRPCControllerService;
+  serviceName: string;
+};
+
 export type GRPCStdioService = typeof GRPCStdioService;
 export const GRPCStdioService = {
   streamStdio: {
@@ -434,6 +468,17 @@ export interface GRPCStdioServer extends UntypedServiceImplementation {
   streamStdio: handleServerStreamingCall<Empty1, StdioData>;
 }
 
+export interface GRPCStdioClient extends Client {
+  streamStdio(request: Empty1, options?: Partial<CallOptions>): ClientReadableStream<StdioData>;
+  streamStdio(request: Empty1, metadata?: Metadata, options?: Partial<CallOptions>): ClientReadableStream<StdioData>;
+}
+
+export const GRPCStdioClient = makeGenericClientConstructor(GRPCStdioService, "plugin.GRPCStdio") as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): GRPCStdioClient;
+  service: typeof GRPCStdioService;
+  serviceName: string;
+};
+
 export type GRPCBrokerService = typeof GRPCBrokerService;
 export const GRPCBrokerService = {
   startStream: {
@@ -450,6 +495,18 @@ export const GRPCBrokerService = {
 export interface GRPCBrokerServer extends UntypedServiceImplementation {
   startStream: handleBidiStreamingCall<ConnInfo, ConnInfo>;
 }
+
+export interface GRPCBrokerClient extends Client {
+  startStream(): ClientDuplexStream<ConnInfo, ConnInfo>;
+  startStream(options: Partial<CallOptions>): ClientDuplexStream<ConnInfo, ConnInfo>;
+  startStream(metadata: Metadata, options?: Partial<CallOptions>): ClientDuplexStream<ConnInfo, ConnInfo>;
+}
+
+export const GRPCBrokerClient = makeGenericClientConstructor(GRPCBrokerService, "plugin.GRPCBroker") as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): GRPCBrokerClient;
+  service: typeof GRPCBrokerService;
+  serviceName: string;
+};
 
 function bytesFromBase64(b64: string): Uint8Array {
   return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));

@@ -1,0 +1,32 @@
+/**
+ * Reading Nomad's log FIFOs, as its logmon does.
+ *
+ * @module
+ */
+
+/**
+ * Copies everything written into the FIFO at `path` to `out` until every
+ * writer has closed it. Opening waits until the first writer appears.
+ */
+export async function pumpFifo(
+  path: string,
+  out: { write(p: Uint8Array): Promise<number> },
+): Promise<void> {
+  using fifo = await Deno.open(path, { read: true });
+  const buffer = new Uint8Array(64 * 1024);
+  while (true) {
+    const n = await fifo.read(buffer);
+    if (n === null) return;
+    let written = 0;
+    while (written < n) written += await out.write(buffer.subarray(written, n));
+  }
+}
+
+/**
+ * Opens and closes the write end of a FIFO, so a reader still waiting in
+ * {@linkcode pumpFifo} for a writer that never came sees end-of-file.
+ */
+export async function releaseFifo(path: string): Promise<void> {
+  const fifo = await Deno.open(path, { write: true });
+  fifo.close();
+}

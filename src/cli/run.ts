@@ -1,0 +1,202 @@
+/**
+ * `milo run`: plays Nomad's part for one jar. It launches the plugin as a
+ * child exactly as Nomad would, lays out an alloc dir with the jar in the
+ * task's local/ (as an artifact block would), streams the task's log FIFOs
+ * to this terminal and exits with the task's exit code.
+ *
+ * @module
+ */
+
+import { basename } from "node:path";
+import { parseArgs } from "node:util";
+import { NomadClient } from "../nomad/nomad_client.ts";
+import { pumpFifo, releaseFifo } from "./fifo_pump.ts";
+import { PluginLogPrinter } from "./plugin_log_printer.ts";
+
+/** Usage text of `milo run`. */
+export const RUN_USAGE = `Usage: milo run [options] <jar> [-- args...]
+       milo run [options] --class NAME --class-path CP [-- args...]
+
+Runs a jar in a crun container through the Milo plugin, as Nomad would.
+
+Options:
+  --class NAME         main class (with or without a jar)
+  --class-path CP      class path, passed as -cp
+  --jvm-option OPT     JVM option, repeatable (e.g. --jvm-option=-Xmx64m)
+  --memory MB          memory limit in MiB (default 300)
+  --cpu MHZ            CPU shares in MHz (default 100)
+  --state-dir DIR      plugin state dir (default /run/milo)
+  --verbose            show all plugin log lines, not only warnings
+`;
+
+interface RunArgs {
+  jar?: string;
+  className?: string;
+  classPath?: string;
+  jvmOptions: string[];
+  args: string[];
+  memoryMb: number;
+  cpuMhz: number;
+  stateDir?: string;
+  verbose: boolean;
+}
+
+/**
+ * Parses `milo run`'s arguments.
+ *
+ * @throws {TypeError} with a message naming the bad argument.
+ */
+export function parseRunArgs(argv: string[]): RunArgs {
+  const split = argv.indexOf("--");
+  const own = split >= 0 ? argv.slice(0, split) : argv;
+  const { values, positionals } = parseArgs({
+    args: own,
+    allowPositionals: true,
+    options: {
+      class: { type: "string" },
+      "class-path": { type: "string" },
+      "jvm-option": { type: "string", multiple: true },
+      memory: { type: "string" },
+      cpu: { type: "string" },
+      "state-dir": { type: "string" },
+      verbose: { type: "boolean" },
+    },
+  });
+  if (positionals.length > 1) {
+    throw new TypeError(
+      `Cannot run: more than one jar given (${positionals.join(", ")}); ` +
+        "put program arguments after --",
+    );
+  }
+  if (!positionals[0] && !values.class) {
+    throw new TypeError("Cannot run: give a jar, or --class\n\n" + RUN_USAGE);
+  }
+  return {
+    jar: positionals[0],
+    className: values.class,
+    classPath: values["class-path"],
+    jvmOptions: values["jvm-option"] ?? [],
+    args: split >= 0 ? argv.slice(split + 1) : [],
+    memoryMb: positiveInt("--memory", values.memory, 300),
+    cpuMhz: positiveInt("--cpu", values.cpu, 100),
+    stateDir: values["state-dir"],
+    verbose: values.verbose ?? false,
+  };
+}
+
+/** Runs the task; returns the exit code for this process. */
+export async function runCommand(
+  argv: string[],
+  pluginCommand: string[],
+): Promise<number> {
+  const args = parseRunArgs(argv);
+  if (args.jar) await checkReadable(args.jar);
+
+  const printer = new PluginLogPrinter(args.verbose);
+  const nomad = await NomadClient.start(
+    { command: pluginCommand, onStderrLine: (line) => printer.print(line) },
+    args.stateDir ? { state_dir: args.stateDir } : {},
+  );
+  const allocRoot = await Deno.makeTempDir({ prefix: "milo-run-" });
+  try {
+    return await runTask(nomad, allocRoot, args);
+  } finally {
+    await nomad.close();
+    await Deno.remove(allocRoot, { recursive: true }).catch(() => {});
+  }
+}
+
+async function runTask(
+  nomad: NomadClient,
+  allocRoot: string,
+  args: RunArgs,
+): Promise<number> {
+  const fingerprint = await nomad.firstFingerprint();
+  if (fingerprint.health !== 2) {
+    console.error(`milo: driver unhealthy: ${fingerprint.healthDescription}`);
+  }
+  const jarName = args.jar ? basename(args.jar) : undefined;
+  const job = {
+    name: "app",
+    config: {
+      jar_path: jarName ? `local/${jarName}` : undefined,
+      class: args.className,
+      class_path: args.classPath,
+      jvm_options: args.jvmOptions,
+      args: args.args,
+    },
+    memoryMb: args.memoryMb,
+    cpuMhz: args.cpuMhz,
+  };
+
+  // Nomad's logmon holds the FIFOs' read ends before StartTask, and the
+  // monitor's open of the write ends waits for them.
+  const alloc = await nomad.makeAlloc(
+    allocRoot,
+    job,
+    jarName ? { [jarName]: args.jar! } : {},
+  );
+  const pumps = [
+    pumpFifo(alloc.stdoutFifo, Deno.stdout),
+    pumpFifo(alloc.stderrFifo, Deno.stderr),
+  ];
+  let taskId: string;
+  try {
+    taskId = (await nomad.startTask(alloc, job)).taskId;
+  } catch (error) {
+    await Promise.all([alloc.stdoutFifo, alloc.stderrFifo].map(releaseFifo));
+    await Promise.all(pumps);
+    throw error;
+  }
+
+  const stop = stopOnSignals(nomad, taskId);
+  try {
+    const result = await nomad.waitTask(taskId);
+    await Promise.all(pumps);
+    if (result.err) console.error(`milo: ${result.err}`);
+    return result.exitCode < 0 ? 1 : result.exitCode;
+  } finally {
+    stop();
+    await nomad.destroyTask(taskId, true);
+  }
+}
+
+/** Ctrl-C stops the task through StopTask; a second one kills it. */
+function stopOnSignals(nomad: NomadClient, taskId: string): () => void {
+  let count = 0;
+  const onSignal = () => {
+    count++;
+    const timeoutMs = count === 1 ? 10_000 : 0;
+    nomad.stopTask(taskId, timeoutMs, "SIGINT").catch((error) =>
+      console.error(`milo: cannot stop task: ${error.message}`)
+    );
+  };
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+  return () => {
+    Deno.removeSignalListener("SIGINT", onSignal);
+    Deno.removeSignalListener("SIGTERM", onSignal);
+  };
+}
+
+async function checkReadable(jar: string): Promise<void> {
+  try {
+    if ((await Deno.stat(jar)).isFile) return;
+  } catch {
+    // Reported below.
+  }
+  throw new TypeError(
+    `Cannot run: jar "${jar}" does not exist or is not a file`,
+  );
+}
+
+function positiveInt(flag: string, text: string | undefined, fallback: number) {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new TypeError(
+      `Cannot run: ${flag} must be a positive integer, got "${text}"`,
+    );
+  }
+  return value;
+}

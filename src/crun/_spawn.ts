@@ -1,0 +1,131 @@
+/**
+ * The one place that starts a crun or conmon process and collects what it
+ * says. Private to src/crun: use {@linkcode ContainerRuntime}.
+ *
+ * @module
+ */
+
+// Run as `sh -c SCRIPT sh MOUNT ARGV...`: values stay positional
+// parameters, never part of the script text.
+const UNMOUNT_SCRIPT = 'umount "$1" || exit 125; shift; exec "$@"';
+
+/**
+ * Wraps `argv` so it runs in a private mount namespace without
+ * `mountPoint` (the hybrid host's cgroup2 hierarchy, which crun refuses).
+ * The private propagation keeps the unmount from reaching the host.
+ */
+export function withMountRemoved(
+  argv: string[],
+  namespace: { unsharePath: string; mountPoint: string },
+): string[] {
+  return [
+    namespace.unsharePath,
+    "--mount",
+    "--propagation",
+    "private",
+    "/bin/sh",
+    "-c",
+    UNMOUNT_SCRIPT,
+    "sh",
+    namespace.mountPoint,
+    ...argv,
+  ];
+}
+
+/** Options of {@linkcode spawnAndCollect}. */
+export interface SpawnOptions {
+  /** The whole environment of the process; nothing is inherited. */
+  env: Record<string, string>;
+  /** Milliseconds before the process is killed and the call gives up. */
+  timeoutMs: number;
+  /**
+   * Stop reading stdout after its first line. For conmon, whose sync pipe
+   * is the wrapper's stdout and stays open for as long as conmon lives.
+   */
+  firstLineOnly?: boolean;
+}
+
+/** What a finished (or timed-out) process left behind. */
+export interface SpawnResult {
+  /** Exit code, or null when a signal ended the process. */
+  code: number | null;
+  /** Text on stdout (only the first line with `firstLineOnly`). */
+  stdout: string;
+  /** Text on stderr. */
+  stderr: string;
+  /** Whether the timeout killed the process or cut the reading short. */
+  timedOut: boolean;
+}
+
+/**
+ * Runs `argv` with stdin from /dev/null, in `/`, and collects stdout and
+ * stderr. The process is always awaited, so no zombie is left.
+ *
+ * @throws {Deno.errors.NotFound} when `argv[0]` does not exist.
+ */
+export async function spawnAndCollect(
+  argv: string[],
+  options: SpawnOptions,
+): Promise<SpawnResult> {
+  const child = new Deno.Command(argv[0], {
+    args: argv.slice(1),
+    clearEnv: true,
+    env: options.env,
+    cwd: "/",
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stdout = child.stdout.getReader();
+  const stderr = child.stderr.getReader();
+
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    killQuietly(child);
+    stdout.cancel().catch(() => {});
+    stderr.cancel().catch(() => {});
+  }, options.timeoutMs);
+
+  try {
+    const [status, out, err] = await Promise.all([
+      child.status,
+      readText(stdout, options.firstLineOnly ?? false),
+      readText(stderr, false),
+    ]);
+    const code = status.signal === null ? status.code : null;
+    return { code, stdout: out, stderr: err.trim(), timedOut };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function readText(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  firstLineOnly: boolean,
+): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = "";
+
+  try {
+    while (!(firstLineOnly && text.includes("\n"))) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+  } finally {
+    // Closes our end of the pipe; a writer that lives on gets EPIPE.
+    await reader.cancel().catch(() => {});
+  }
+
+  text += decoder.decode();
+  return firstLineOnly ? text.split("\n")[0] : text;
+}
+
+function killQuietly(child: Deno.ChildProcess): void {
+  try {
+    child.kill("SIGKILL");
+  } catch {
+    // It has already exited; only the pipes were still open.
+  }
+}

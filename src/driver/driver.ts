@@ -1,0 +1,342 @@
+/**
+ * The task driver: Milo's domain API, free of gRPC and protobuf. The plugin
+ * layer decodes each request, calls one method here and encodes the answer.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { removeBundle } from "../oci/bundle.ts";
+import {
+  findDefaultRuntime,
+  type JavaRuntime,
+} from "../java/default_runtime.ts";
+import type { Logger } from "../log/logger.ts";
+import { Broadcast } from "./broadcast.ts";
+import { DRIVER_STATE_VERSION, encodeDriverState } from "./driver_state.ts";
+import {
+  StartFailedError,
+  TaskExistsError,
+  TaskNotFoundError,
+  TaskStateError,
+} from "./errors.ts";
+import { fingerprintHost } from "./fingerprint.ts";
+import { type Host, prepareHost } from "./host.ts";
+import { launchTask } from "./launch.ts";
+import { DEFAULT_PLUGIN_CONFIG, type PluginConfig } from "./plugin_config.ts";
+import { parseTaskConfig } from "./task_config.ts";
+import { TaskHandle } from "./task_handle.ts";
+import type {
+  DriverEvent,
+  ExitResult,
+  Fingerprint,
+  StartedTask,
+  TaskRequest,
+  TaskStatus,
+} from "./types.ts";
+import { resolveUser, UnknownUserError } from "./users.ts";
+
+/** How often the fingerprint is refreshed without a change (java driver: 30 s). */
+const FINGERPRINT_INTERVAL_MS = 30_000;
+
+/** How long a force-kill may take before DestroyTask gives up waiting. */
+const KILL_WAIT_MS = 10_000;
+
+/** Signal for StopTask when Nomad sends none (Nomad's executors use SIGINT). */
+const DEFAULT_STOP_SIGNAL = "SIGINT";
+
+/** Milo's task driver. */
+export class Driver {
+  readonly #logger: Logger;
+  readonly #version: string;
+  readonly #tasks = new Map<string, TaskHandle>();
+  readonly #starting = new Set<string>();
+  readonly #events = new Broadcast<DriverEvent>();
+  readonly #fingerprints = new Broadcast<Fingerprint>({ replayLatest: true });
+  #config: PluginConfig = { ...DEFAULT_PLUGIN_CONFIG };
+  #host?: Promise<Host>;
+  #java?: Promise<JavaRuntime>;
+  #timer?: ReturnType<typeof setInterval>;
+
+  /** Creates a driver; nothing touches the host until it is used. */
+  constructor(options: { logger: Logger; version: string }) {
+    this.#logger = options.logger;
+    this.#version = options.version;
+  }
+
+  /** Applies the plugin config (SetConfig). Safe to call repeatedly. */
+  async configure(config: PluginConfig): Promise<void> {
+    this.#config = config;
+    this.#host = undefined;
+    this.#java = undefined;
+    await this.refreshFingerprint();
+  }
+
+  /** Never-ending fingerprint stream: the current one at once, then changes. */
+  async *fingerprints(signal: AbortSignal): AsyncGenerator<Fingerprint> {
+    if (!this.#timer) {
+      this.#timer = setInterval(
+        () => void this.refreshFingerprint(),
+        FINGERPRINT_INTERVAL_MS,
+      );
+    }
+    if (!this.#fingerprints.latest) await this.refreshFingerprint();
+    yield* this.#fingerprints.subscribe(signal);
+  }
+
+  /** Never-ending stream of task events. */
+  events(signal: AbortSignal): AsyncGenerator<DriverEvent> {
+    return this.#events.subscribe(signal);
+  }
+
+  /** Recomputes the fingerprint and publishes it. */
+  async refreshFingerprint(): Promise<Fingerprint> {
+    const host = await this.#prepare();
+    const java = await this.#runtime().catch((error: Error) => error);
+    const fingerprint = fingerprintHost(host, java, this.#version);
+    this.#fingerprints.publish(fingerprint);
+    return fingerprint;
+  }
+
+  /**
+   * Starts a task (StartTask).
+   *
+   * @throws {TaskExistsError} when the id is already known.
+   * @throws {InvalidTaskConfigError} for a bad config block.
+   * @throws {StartFailedError} when the host or the container fails.
+   */
+  async startTask(request: TaskRequest): Promise<StartedTask> {
+    if (this.#tasks.has(request.id) || this.#starting.has(request.id)) {
+      throw new TaskExistsError(request.id);
+    }
+    this.#starting.add(request.id);
+    try {
+      const config = parseTaskConfig(request.config);
+      const host = await this.#readyHost(request.name);
+      const java = await this.#runtimeFor(request.name);
+      const user = await this.#user(request);
+      const state = await launchTask({ request, config, java, user, host });
+
+      const exit = host.exits!.waitForExit(state.containerId, state.monitorPid)
+        .then(toExitResult);
+      const handle = new TaskHandle(state, exit);
+      this.#tasks.set(request.id, handle);
+      void handle.exited.then((result) => this.#onExit(handle, result));
+      this.#logger.info("task started", {
+        task_id: request.id,
+        container_id: state.containerId,
+        pid: state.pid,
+        java_home: java.home,
+      });
+      this.#emit(
+        request,
+        `Started container ${state.containerId} with Java ` +
+          `${java.version ?? "(unknown version)"} at ${java.home}`,
+      );
+      return {
+        version: DRIVER_STATE_VERSION,
+        driverState: encodeDriverState(state),
+      };
+    } finally {
+      this.#starting.delete(request.id);
+    }
+  }
+
+  /**
+   * Waits for a task to exit (WaitTask); answers at once after the exit.
+   *
+   * @throws {TaskNotFoundError} for an unknown id.
+   */
+  waitTask(taskId: string, signal?: AbortSignal): Promise<ExitResult> {
+    return this.#handle(taskId).wait(signal);
+  }
+
+  /**
+   * Stops a task (StopTask): `signal`, then SIGKILL to every process in the
+   * container after `timeoutMs`. Unknown and exited tasks succeed.
+   */
+  async stopTask(
+    taskId: string,
+    timeoutMs: number,
+    signal: string,
+  ): Promise<void> {
+    const handle = this.#tasks.get(taskId);
+    if (!handle?.running) return;
+    const host = await this.#prepare();
+    const id = handle.state.containerId;
+
+    if (timeoutMs > 0) {
+      await host.runtime!.kill(id, signal || DEFAULT_STOP_SIGNAL)
+        .catch((error: unknown) => this.#ignoreIfExited(handle, error));
+      if (await handle.exitsWithin(timeoutMs)) return;
+      this.#logger.info("task did not stop in time; killing it", {
+        task_id: taskId,
+        timeout_ms: timeoutMs,
+      });
+    }
+    await host.runtime!.kill(id, "SIGKILL", true)
+      .catch((error: unknown) => this.#ignoreIfExited(handle, error));
+    await handle.exitsWithin(KILL_WAIT_MS);
+  }
+
+  /**
+   * Removes a task and everything it left on the host (DestroyTask).
+   * Unknown tasks succeed; a running task needs `force`.
+   *
+   * @throws {TaskStateError} for a running task without force.
+   */
+  async destroyTask(taskId: string, force: boolean): Promise<void> {
+    const handle = this.#tasks.get(taskId);
+    if (!handle) return;
+    if (handle.running && !force) {
+      throw new TaskStateError(
+        `Cannot destroy task "${taskId}": it is still running; stop it ` +
+          "first or destroy with force",
+      );
+    }
+    if (handle.running) await this.stopTask(taskId, 0, "SIGKILL");
+
+    const host = await this.#prepare();
+    const { containerId, bundleDir, exitDir } = handle.state;
+    await host.runtime?.delete(containerId, { force: true });
+    await removeBundle(bundleDir);
+    await Deno.remove(join(exitDir, containerId)).catch(() => {});
+    this.#tasks.delete(taskId);
+    this.#logger.info("task destroyed", { task_id: taskId });
+  }
+
+  /**
+   * Describes a task (InspectTask).
+   *
+   * @throws {TaskNotFoundError} for an unknown id.
+   */
+  inspectTask(taskId: string): TaskStatus {
+    return this.#handle(taskId).status();
+  }
+
+  /** Stops background work; running tasks keep running under their monitors. */
+  async shutdown(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    const host = await this.#host?.catch(() => undefined);
+    host?.exits?.close();
+  }
+
+  #handle(taskId: string): TaskHandle {
+    const handle = this.#tasks.get(taskId);
+    if (!handle) throw new TaskNotFoundError(taskId);
+    return handle;
+  }
+
+  #prepare(): Promise<Host> {
+    this.#host ??= prepareHost(this.#config, this.#logger);
+    return this.#host;
+  }
+
+  #runtime(): Promise<JavaRuntime> {
+    this.#java ??= findDefaultRuntime(Deno.env.toObject());
+    this.#java.catch(() => this.#java = undefined);
+    return this.#java;
+  }
+
+  async #readyHost(
+    task: string,
+  ): Promise<Host & Required<Pick<Host, "runtime">>> {
+    const host = await this.#prepare();
+    if (!host.runtime || host.problems.length > 0) {
+      throw new StartFailedError(
+        `Cannot start task "${task}": the host is not ready: ` +
+          host.problems.join("; "),
+        true,
+      );
+    }
+    return host as Host & Required<Pick<Host, "runtime">>;
+  }
+
+  async #runtimeFor(task: string): Promise<JavaRuntime> {
+    try {
+      return await this.#runtime();
+    } catch (error) {
+      throw new StartFailedError(`Cannot start task "${task}"`, true, {
+        cause: error,
+      });
+    }
+  }
+
+  async #user(request: TaskRequest) {
+    const name = request.user || this.#config.defaultUser;
+    try {
+      const [passwd, group] = await Promise.all([
+        Deno.readTextFile("/etc/passwd"),
+        Deno.readTextFile("/etc/group").catch(() => ""),
+      ]);
+      return resolveUser(name, passwd, group);
+    } catch (error) {
+      if (!(error instanceof UnknownUserError)) throw error;
+      throw new StartFailedError(
+        `Cannot start task "${request.name}": ${error.message}`,
+        false,
+      );
+    }
+  }
+
+  #ignoreIfExited(handle: TaskHandle, error: unknown): void {
+    if (!handle.running) return;
+    this.#logger.debug("signal not delivered", {
+      task_id: handle.state.taskId,
+      error,
+    });
+  }
+
+  #onExit(handle: TaskHandle, result: ExitResult): void {
+    const { taskId, taskName, allocId } = handle.state;
+    this.#logger.info("task exited", {
+      task_id: taskId,
+      exit_code: result.exitCode,
+      signal: result.signal,
+      error: result.err,
+    });
+    this.#events.publish({
+      taskId,
+      allocId,
+      taskName,
+      timestamp: new Date(),
+      message: result.err
+        ? `Task exited: ${result.err}`
+        : `Task exited with code ${result.exitCode}`,
+      annotations: { exit_code: String(result.exitCode) },
+    });
+  }
+
+  #emit(request: TaskRequest, message: string): void {
+    this.#events.publish({
+      taskId: request.id,
+      allocId: request.allocId,
+      taskName: request.name,
+      timestamp: new Date(),
+      message,
+      annotations: {},
+    });
+  }
+}
+
+/**
+ * conmon records a container killed by signal N as exit code 128 + N, the
+ * way shells do; Nomad wants the signal reported separately as well.
+ */
+function toExitResult(
+  exit: { exitCode: number; monitorDied?: boolean },
+): ExitResult {
+  if (exit.monitorDied) {
+    return {
+      exitCode: -1,
+      signal: 0,
+      oomKilled: false,
+      err: "the container monitor (conmon) died without recording an exit code",
+    };
+  }
+  const signal = exit.exitCode > 128 && exit.exitCode < 128 + 65
+    ? exit.exitCode - 128
+    : 0;
+  return { exitCode: exit.exitCode, signal, oomKilled: false };
+}

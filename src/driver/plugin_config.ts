@@ -1,0 +1,88 @@
+/**
+ * The agent's `plugin "milo" { config {} }` block.
+ *
+ * @module
+ */
+
+import { InvalidPluginConfigError } from "./errors.ts";
+import {
+  ConfigValueError,
+  readBool,
+  readString,
+  unknownKeys,
+} from "./config_values.ts";
+
+/** A validated plugin config. */
+export interface PluginConfig {
+  /** Where bundles, exit codes and crun's state live. */
+  stateDir: string;
+  /** crun binary; undefined means search PATH. */
+  crunPath?: string;
+  /** conmon binary; undefined means search PATH. */
+  conmonPath?: string;
+  /**
+   * On hosts whose cgroup2 mount holds a controller while cgroup v1 holds
+   * the rest, crun refuses every container. When true, Milo runs crun and
+   * conmon in a private mount namespace without that cgroup2 mount.
+   */
+  cgroupHybridWorkaround: boolean;
+  /** User for tasks that set none (the java driver's default too). */
+  defaultUser: string;
+}
+
+/** Defaults used for keys the operator leaves unset. */
+export const DEFAULT_PLUGIN_CONFIG: Readonly<PluginConfig> = {
+  stateDir: "/run/milo",
+  cgroupHybridWorkaround: true,
+  defaultUser: "nobody",
+};
+
+const KEYS = [
+  "state_dir",
+  "crun_path",
+  "conmon_path",
+  "cgroup_hybrid_workaround",
+  "default_user",
+];
+
+/**
+ * Validates a decoded plugin config; an empty object gives the defaults.
+ *
+ * @throws {InvalidPluginConfigError} naming the key and the fix.
+ */
+export function parsePluginConfig(raw: Record<string, unknown>): PluginConfig {
+  const unknown = unknownKeys(raw, KEYS);
+  if (unknown.length > 0) {
+    throw invalid(
+      `unknown key ${unknown.map((k) => `"${k}"`).join(", ")}; ` +
+        `known keys are ${KEYS.join(", ")}`,
+    );
+  }
+  try {
+    const config: PluginConfig = {
+      stateDir: readString(raw, "state_dir") ?? DEFAULT_PLUGIN_CONFIG.stateDir,
+      crunPath: readString(raw, "crun_path"),
+      conmonPath: readString(raw, "conmon_path"),
+      cgroupHybridWorkaround: readBool(
+        raw,
+        "cgroup_hybrid_workaround",
+        DEFAULT_PLUGIN_CONFIG.cgroupHybridWorkaround,
+      ),
+      defaultUser: readString(raw, "default_user") ??
+        DEFAULT_PLUGIN_CONFIG.defaultUser,
+    };
+    if (!config.stateDir.startsWith("/")) {
+      throw invalid(
+        `"state_dir" must be an absolute path, got "${config.stateDir}"`,
+      );
+    }
+    return config;
+  } catch (error) {
+    if (error instanceof ConfigValueError) throw invalid(error.message);
+    throw error;
+  }
+}
+
+function invalid(detail: string): InvalidPluginConfigError {
+  return new InvalidPluginConfigError(`Invalid plugin config: ${detail}`);
+}

@@ -1,0 +1,105 @@
+/**
+ * The Java task's `config {}` block: the keys users of Nomad's java driver
+ * know, validated before anything is created on the host.
+ *
+ * @module
+ */
+
+import { InvalidTaskConfigError } from "./errors.ts";
+import {
+  ConfigValueError,
+  readString,
+  readStringList,
+  unknownKeys,
+} from "./config_values.ts";
+
+/** The keys of the task config, in the order the schema lists them. */
+export const TASK_CONFIG_KEYS = [
+  "jar_path",
+  "class",
+  "class_path",
+  "jvm_options",
+  "args",
+  "work_dir",
+] as const;
+
+/** A validated task config. */
+export interface JavaTaskConfig {
+  /** Path of the jar, relative to the task dir or absolute in the container. */
+  jarPath?: string;
+  /** Main class, with or without a jar. */
+  className?: string;
+  /** Passed as `-cp`. */
+  classPath?: string;
+  /** Passed to the JVM before the class path, unchanged. */
+  jvmOptions: string[];
+  /** Passed to the program, unchanged. */
+  args: string[];
+  /** Absolute working directory inside the container. */
+  workDir?: string;
+}
+
+/**
+ * Validates a decoded task config.
+ *
+ * @throws {InvalidTaskConfigError} naming the key and the fix.
+ */
+export function parseTaskConfig(
+  raw: Record<string, unknown>,
+): JavaTaskConfig {
+  const unknown = unknownKeys(raw, TASK_CONFIG_KEYS);
+  if (unknown.length > 0) {
+    throw invalid(
+      `unknown key ${unknown.map((k) => `"${k}"`).join(", ")}; ` +
+        `known keys are ${TASK_CONFIG_KEYS.join(", ")}`,
+    );
+  }
+
+  let config: JavaTaskConfig;
+  try {
+    config = {
+      jarPath: readString(raw, "jar_path"),
+      className: readString(raw, "class"),
+      classPath: readString(raw, "class_path"),
+      jvmOptions: readStringList(raw, "jvm_options"),
+      args: readStringList(raw, "args"),
+      workDir: readString(raw, "work_dir"),
+    };
+  } catch (error) {
+    if (error instanceof ConfigValueError) throw invalid(error.message);
+    throw error;
+  }
+
+  if (!config.jarPath && !config.className) {
+    throw invalid(
+      'neither "jar_path" nor "class" is set; set jar_path = ' +
+        '"local/app.jar" to run a jar, or class (with class_path) to run a ' +
+        "main class",
+    );
+  }
+  if (config.workDir && !config.workDir.startsWith("/")) {
+    throw invalid(
+      `"work_dir" must be an absolute path inside the container, got ` +
+        `"${config.workDir}"; for example "/local"`,
+    );
+  }
+  return config;
+}
+
+/**
+ * Builds the JVM's argv in the java driver's order: options, `-cp`, `-jar`,
+ * class, then the program's arguments. No shell is involved, so every
+ * element reaches the JVM byte for byte.
+ */
+export function javaArgv(java: string, config: JavaTaskConfig): string[] {
+  const argv = [java, ...config.jvmOptions];
+  if (config.classPath) argv.push("-cp", config.classPath);
+  if (config.jarPath) argv.push("-jar", config.jarPath);
+  if (config.className) argv.push(config.className);
+  argv.push(...config.args);
+  return argv;
+}
+
+function invalid(detail: string): InvalidTaskConfigError {
+  return new InvalidTaskConfigError(`Invalid task config: ${detail}`);
+}

@@ -1,0 +1,298 @@
+/**
+ * ContainerRuntime and ExitWatcher against the real crun and conmon, with
+ * bundles from buildSpec. Needs root, /usr/bin/crun, /usr/bin/conmon and
+ * a JDK on PATH; applies the hybrid-cgroup workaround when the host needs
+ * it.
+ */
+
+import assert from "node:assert/strict";
+import { dirname, join } from "node:path";
+import {
+  buildSpec,
+  type ContainerSpecInput,
+  type HostLayout,
+  probeHostLayout,
+  removeBundle,
+  writeBundle,
+} from "../../src/oci/mod.ts";
+import {
+  ContainerRuntime,
+  CrunError,
+  ExitWatcher,
+  probeCgroupLayout,
+} from "../../src/crun/mod.ts";
+
+const CRUN = "/usr/bin/crun";
+const CONMON = "/usr/bin/conmon";
+// Deno grants reads under /proc and /sys (mountinfo, conmon's liveness)
+// only with every permission.
+const PERMISSIONS: Deno.PermissionOptions = "inherit";
+
+const javaHome = await findJavaHome();
+const skipReason = await missingPrerequisite();
+const ignore = skipReason !== null;
+const suffix = ignore ? ` (skipped: ${skipReason})` : "";
+
+interface Fixture {
+  runtime: ContainerRuntime;
+  exits: ExitWatcher;
+  layout: HostLayout;
+  base: string;
+}
+
+/** Runs `fn` with a fresh state root, exit dir and watcher. */
+function integrationTest(name: string, fn: (f: Fixture) => Promise<void>) {
+  Deno.test({
+    name: `${name}${suffix}`,
+    ignore,
+    permissions: PERMISSIONS,
+    async fn() {
+      // Spaces, quotes and non-ASCII in every path the shell wrappers see.
+      const temp = await Deno.makeTempDir({ prefix: "milo_it_" });
+      const base = join(temp, "it's \"ü\" $x");
+      const cgroups = await probeCgroupLayout();
+      const runtime = new ContainerRuntime({
+        crunPath: CRUN,
+        conmonPath: CONMON,
+        stateRoot: join(base, "crun state"),
+        unmountCgroup2: cgroups.unmountForCrun ?? undefined,
+      });
+      await Deno.mkdir(join(base, "exits"), { recursive: true });
+      const exits = new ExitWatcher(join(base, "exits"));
+      try {
+        await fn({ runtime, exits, layout: await probeHostLayout(), base });
+      } finally {
+        await exits.close();
+        for (const id of await runtime.list()) {
+          await runtime.delete(id, { force: true });
+        }
+        await Deno.remove(temp, { recursive: true });
+      }
+    },
+  });
+}
+
+interface Prepared {
+  bundle: string;
+  stdoutPath: string;
+  stderrPath: string;
+  exitDir: string;
+}
+
+async function prepare(
+  f: Fixture,
+  id: string,
+  args: string[],
+  change: Partial<ContainerSpecInput> = {},
+): Promise<Prepared> {
+  const task = join(f.base, "tasks", id);
+  const taskMounts = {
+    localDir: join(task, "local"),
+    secretsDir: join(task, "secrets"),
+    allocDir: join(task, "alloc"),
+  };
+  for (const dir of Object.values(taskMounts)) {
+    await Deno.mkdir(dir, { recursive: true });
+  }
+  const spec = buildSpec({
+    args,
+    env: { PATH: "/usr/bin:/bin", JAVA_HOME: javaHome ?? "" },
+    cwd: "/local",
+    user: { uid: 0, gid: 0 },
+    hostname: id,
+    runtimeHome: javaHome ?? "/usr",
+    taskMounts,
+    memoryLimitBytes: 512 * 1024 * 1024,
+    cpuShares: 500,
+    cgroupsPath: `/milo-test/${id}`,
+    ...change,
+  }, f.layout);
+  const bundle = join(f.base, "bundles", id);
+  await writeBundle(bundle, spec, f.layout);
+  return {
+    bundle,
+    stdoutPath: join(task, "stdout"),
+    stderrPath: join(task, "stderr"),
+    exitDir: join(f.base, "exits"),
+  };
+}
+
+async function run(f: Fixture, id: string, args: string[]) {
+  const prepared = await prepare(f, id, args);
+  const created = await f.runtime.create(id, prepared.bundle, prepared);
+  await f.runtime.start(id);
+  const exit = await f.exits.waitForExit(id, created.monitorPid);
+  return { ...prepared, ...created, exit };
+}
+
+integrationTest(
+  "create() and start() run java -version to exit code 0",
+  async (f) => {
+    const java = join(javaHome!, "bin/java");
+
+    const result = await run(f, "java-version", [java, "-version"]);
+
+    assert.deepEqual(result.exit, { exitCode: 0 });
+    assert.ok(result.pid > 0 && result.monitorPid > 0);
+    assert.match(await Deno.readTextFile(result.stderrPath), /version "\d+/);
+    assert.equal(await Deno.readTextFile(result.stdoutPath), "");
+    assert.equal((await f.runtime.state("java-version"))?.status, "stopped");
+  },
+);
+
+integrationTest(
+  "create() writes into FIFOs that a reader holds open",
+  async (f) => {
+    const prepared = await prepare(f, "fifo", [
+      "/bin/sh",
+      "-c",
+      "echo out; echo err >&2",
+    ]);
+    for (const path of [prepared.stdoutPath, prepared.stderrPath]) {
+      const mkfifo = await new Deno.Command("mkfifo", { args: [path] })
+        .output();
+      assert.equal(mkfifo.code, 0);
+    }
+    // Opening a FIFO blocks until the other side opens it, as with Nomad.
+    const readers = [prepared.stdoutPath, prepared.stderrPath].map((path) =>
+      Deno.open(path, { read: true }).then(async (file) =>
+        await new Response(file.readable).text()
+      )
+    );
+
+    const created = await f.runtime.create("fifo", prepared.bundle, prepared);
+    await f.runtime.start("fifo");
+
+    assert.deepEqual(await Promise.all(readers), ["out\n", "err\n"]);
+    const exit = await f.exits.waitForExit("fifo", created.monitorPid);
+    assert.deepEqual(exit, { exitCode: 0 });
+  },
+);
+
+integrationTest("waitForExit() reports a shell's exit code 3", async (f) => {
+  const result = await run(f, "exit-3", ["/bin/sh", "-c", "exit 3"]);
+
+  assert.deepEqual(result.exit, { exitCode: 3 });
+});
+
+integrationTest(
+  "kill() with SIGKILL ends a sleeping process with exit code 137",
+  async (f) => {
+    const prepared = await prepare(f, "sleeper", ["/usr/bin/sleep", "600"]);
+    const created = await f.runtime.create(
+      "sleeper",
+      prepared.bundle,
+      prepared,
+    );
+    await f.runtime.start("sleeper");
+    assert.equal((await f.runtime.state("sleeper"))?.status, "running");
+
+    // sleep is the pid namespace's init: the kernel drops SIGTERM for it.
+    await f.runtime.kill("sleeper", "SIGTERM");
+    await f.runtime.kill("sleeper", 9);
+
+    const exit = await f.exits.waitForExit("sleeper", created.monitorPid);
+    assert.deepEqual(exit, { exitCode: 137 });
+  },
+);
+
+integrationTest(
+  "delete() leaves no state behind and is idempotent",
+  async (f) => {
+    await run(f, "short", ["/bin/true"]);
+    assert.ok((await f.runtime.list()).includes("short"));
+
+    await f.runtime.delete("short");
+    await f.runtime.delete("short");
+
+    assert.equal((await f.runtime.list()).includes("short"), false);
+    assert.equal(await f.runtime.state("short"), null);
+  },
+);
+
+integrationTest(
+  "create() rejects a missing executable with crun's message",
+  async (f) => {
+    const prepared = await prepare(f, "bad", ["/nonexistent/java"]);
+
+    await assert.rejects(
+      f.runtime.create("bad", prepared.bundle, prepared),
+      (error: unknown) => {
+        assert.ok(error instanceof CrunError);
+        assert.equal(error.name, "CrunError");
+        assert.match(error.message, /^Cannot create container "bad": /);
+        assert.match(error.message, /\/nonexistent\/java/);
+        return true;
+      },
+    );
+
+    assert.equal(await f.runtime.state("bad"), null);
+    assert.deepEqual(await f.runtime.list(), []);
+    await assert.rejects(Deno.stat(join(prepared.exitDir, "bad")));
+  },
+);
+
+integrationTest(
+  "create() keeps the existing container when an id is taken",
+  async (f) => {
+    const prepared = await prepare(f, "taken", ["/usr/bin/sleep", "600"]);
+    const first = await f.runtime.create("taken", prepared.bundle, prepared);
+
+    await assert.rejects(
+      f.runtime.create("taken", prepared.bundle, prepared),
+      /already exists/,
+    );
+
+    assert.equal((await f.runtime.state("taken"))?.pid, first.pid);
+    await f.runtime.delete("taken", { force: true });
+  },
+);
+
+integrationTest(
+  "create() runs 10 containers created concurrently",
+  async (f) => {
+    const ids = Array.from({ length: 10 }, (_, i) => `many-${i}`);
+
+    const results = await Promise.all(
+      ids.map((id) => run(f, id, ["/bin/sh", "-c", `echo ${id}`])),
+    );
+
+    for (const [i, result] of results.entries()) {
+      assert.deepEqual(result.exit, { exitCode: 0 });
+      assert.equal(await Deno.readTextFile(result.stdoutPath), `${ids[i]}\n`);
+    }
+    assert.deepEqual((await f.runtime.list()).sort(), ids.sort());
+    await Promise.all(ids.map((id) => f.runtime.delete(id)));
+    assert.deepEqual(await f.runtime.list(), []);
+    await Promise.all(
+      ids.map((id) => removeBundle(join(f.base, "bundles", id))),
+    );
+  },
+);
+
+integrationTest("version() reports crun's version", async (f) => {
+  assert.match(await f.runtime.version(), /^\d+\.\d+/);
+});
+
+async function findJavaHome(): Promise<string | null> {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    try {
+      return dirname(dirname(await Deno.realPath(join(dir, "java"))));
+    } catch {
+      // Not in this PATH entry.
+    }
+  }
+  return null;
+}
+
+async function missingPrerequisite(): Promise<string | null> {
+  if (Deno.build.os !== "linux" || Deno.uid() !== 0) return "needs root";
+  for (const path of [CRUN, CONMON]) {
+    try {
+      await Deno.stat(path);
+    } catch {
+      return `needs ${path}`;
+    }
+  }
+  return javaHome === null ? "needs a JDK on PATH" : null;
+}
