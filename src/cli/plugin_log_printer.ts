@@ -26,6 +26,10 @@ export class PluginLogPrinter {
     }
     const level = String(entry["@level"] ?? "info");
     if (!this.#verbose && !SHOWN_LEVELS.has(level)) return;
+    if (!this.#verbose) {
+      console.error(`milo plugin: ${level}: ${entry["@message"]}`);
+      return;
+    }
     const fields = Object.entries(entry)
       .filter(([key]) => !key.startsWith("@"))
       .map(([key, value]) => `${key}=${JSON.stringify(value)}`);

@@ -15,6 +15,7 @@
  */
 
 import { join } from "node:path";
+import { isMonitorAlive } from "./_proc.ts";
 import type { SpawnResult } from "./_spawn.ts";
 import type { CreateOptions } from "./types.ts";
 
@@ -28,8 +29,9 @@ export interface ConmonFiles {
   crunLogFile: string;
 }
 
-/** Inputs of {@linkcode buildConmonArgs}. */
-export interface ConmonArgsInput {
+/** Inputs of {@linkcode buildConmonCommand}. */
+export interface ConmonCommandInput {
+  conmonPath: string;
   id: string;
   bundleDir: string;
   crunPath: string;
@@ -39,9 +41,30 @@ export interface ConmonArgsInput {
   files: ConmonFiles;
 }
 
-/** Shell wrapper: keeps the sync pipe on fd 3, stdout and stderr to files. */
-export const REDIRECT_SCRIPT =
+// Keeps the sync pipe (the wrapper's stdout) on fd 3 and sends stdout and
+// stderr to the task's files. Opening a FIFO blocks until Nomad reads it.
+const REDIRECT_SCRIPT =
   'out=$1 err=$2; shift 2; exec "$@" 3>&1 >"$out" 2>"$err"';
+
+/**
+ * Wraps conmon's command in `sh`, which redirects its output; paths are
+ * positional parameters, never part of the script text.
+ */
+export function redirectOutput(
+  command: string[],
+  output: { stdoutPath: string; stderrPath: string },
+): string[] {
+  const { stdoutPath, stderrPath } = output;
+  return [
+    "/bin/sh",
+    "-c",
+    REDIRECT_SCRIPT,
+    "sh",
+    stdoutPath,
+    stderrPath,
+    ...command,
+  ];
+}
 
 /** Names the files of {@linkcode ConmonFiles} inside a bundle. */
 export function conmonFiles(bundleDir: string): ConmonFiles {
@@ -52,10 +75,11 @@ export function conmonFiles(bundleDir: string): ConmonFiles {
   };
 }
 
-/** Builds conmon's arguments (without conmon's own path). */
-export function buildConmonArgs(input: ConmonArgsInput): string[] {
+/** Builds conmon's command line, its path first. */
+export function buildConmonCommand(input: ConmonCommandInput): string[] {
   const { id, files } = input;
   const args = [
+    input.conmonPath,
     "--api-version",
     "--cid=" + id,
     "--cuuid=" + id,
@@ -172,4 +196,21 @@ export async function removeQuietly(path: string): Promise<void> {
   await Deno.remove(path).catch((error) => {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   });
+}
+
+/** Kills the conmon of a create that timed out, if it still lives. */
+export async function killMonitor(files: ConmonFiles): Promise<void> {
+  const pid = await readPid(files.conmonPidFile).catch(() => 0);
+  if (pid > 0 && await isMonitorAlive(pid)) Deno.kill(pid, "SIGKILL");
+}
+
+/** Tells whether `path` exists, without following a final symlink. */
+export async function pathExists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
 }

@@ -1,9 +1,20 @@
 /**
  * The one place that starts a crun or conmon process and collects what it
- * says. Private to src/crun: use {@linkcode ContainerRuntime}.
+ * says. Private to src/crun: use `ContainerRuntime`.
  *
  * @module
  */
+
+/**
+ * The whole environment of crun and conmon. conmon parses its options with
+ * glib, which converts them from the locale's charset to UTF-8; under the
+ * C locale a non-ASCII path fails ("option parsing failed: Invalid byte
+ * sequence"). glib takes CHARSET as the charset, no locale needed.
+ */
+export const CHILD_ENV: Readonly<Record<string, string>> = Object.freeze({
+  PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+  CHARSET: "UTF-8",
+});
 
 // Run as `sh -c SCRIPT sh MOUNT ARGV...`: values stay positional
 // parameters, never part of the script text.
@@ -128,4 +139,10 @@ function killQuietly(child: Deno.ChildProcess): void {
   } catch {
     // It has already exited; only the pipes were still open.
   }
+}
+
+/** Says why a spawned process failed: its stderr, or `fallback`. */
+export function describeFailure(result: SpawnResult, fallback: string): string {
+  if (result.timedOut) return "timed out";
+  return result.stderr || `${fallback} (exit code ${result.code})`;
 }

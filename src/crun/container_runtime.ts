@@ -6,22 +6,26 @@
 
 import { join } from "node:path";
 import {
-  buildConmonArgs,
+  buildConmonCommand,
   type ConmonFiles,
   conmonFiles,
+  killMonitor,
+  pathExists,
   prepareCreate,
   readCrunLog,
   readPid,
   readSyncMessage,
-  REDIRECT_SCRIPT,
+  redirectOutput,
   removeQuietly,
 } from "./_conmon.ts";
-import { isMonitorAlive } from "./_proc.ts";
 import {
+  CHILD_ENV,
+  describeFailure,
   spawnAndCollect,
   type SpawnResult,
   withMountRemoved,
 } from "./_spawn.ts";
+import { checkContainerId } from "./container_id.ts";
 import { CrunError } from "./crun_error.ts";
 import type {
   ContainerRuntimeOptions,
@@ -30,29 +34,13 @@ import type {
   CreateOptions,
 } from "./types.ts";
 
-const PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-const VALID_ID = /^[A-Za-z0-9_+.-]+$/;
-
 /** Creates, starts, signals, inspects and deletes crun containers. */
 export class ContainerRuntime {
-  #crunPath: string;
-  #conmonPath: string;
-  #stateRoot: string;
-  #unmount?: { unsharePath: string; mountPoint: string };
-  #timeoutMs: number;
+  #options: ContainerRuntimeOptions;
 
   /** Keeps the options; nothing runs until a method is called. */
   constructor(options: ContainerRuntimeOptions) {
-    this.#crunPath = options.crunPath;
-    this.#conmonPath = options.conmonPath;
-    this.#stateRoot = options.stateRoot;
-    this.#timeoutMs = options.timeoutMs ?? 30_000;
-    if (options.unmountCgroup2 !== undefined) {
-      this.#unmount = {
-        unsharePath: options.unsharePath ?? "/usr/bin/unshare",
-        mountPoint: options.unmountCgroup2,
-      };
-    }
+    this.#options = { ...options };
   }
 
   /**
@@ -70,28 +58,26 @@ export class ContainerRuntime {
     bundleDir: string,
     options: CreateOptions,
   ): Promise<CreatedContainer> {
-    const action = `Cannot create container "${checkId(id)}"`;
+    const action = `Cannot create container "${checkContainerId(id)}"`;
+    if (await this.#exists(id)) {
+      // Checked first: preparing would delete the other one's files.
+      const details = { command: [], exitCode: null, stderr: "" };
+      throw new CrunError(`${action}: it already exists`, details);
+    }
     const files = conmonFiles(bundleDir);
     await prepareCreate(files, options, id);
 
-    const command = [
-      this.#conmonPath,
-      ...buildConmonArgs({
-        id,
-        bundleDir,
-        crunPath: this.#crunPath,
-        stateRoot: this.#stateRoot,
-        exitDir: options.exitDir,
-        persistDir: options.persistDir,
-        files,
-      }),
-    ];
-    const { stdoutPath, stderrPath } = options;
-    const wrapper = ["/bin/sh", "-c", REDIRECT_SCRIPT, "sh"];
-    const result = await this.#spawn(
-      [...wrapper, stdoutPath, stderrPath, ...command],
-      { firstLineOnly: true, env: { _OCI_SYNCPIPE: "3" } },
-    );
+    const command = buildConmonCommand({
+      ...this.#options,
+      ...options,
+      id,
+      bundleDir,
+      files,
+    });
+    const result = await this.#spawn(redirectOutput(command, options), {
+      firstLineOnly: true,
+      env: { _OCI_SYNCPIPE: "3" },
+    });
 
     const sync = readSyncMessage(result);
     if (sync !== null && sync.pid > 0 && !result.timedOut) {
@@ -99,7 +85,7 @@ export class ContainerRuntime {
     }
 
     const reason = sync?.message || await readCrunLog(files.crunLogFile) ||
-      failureReason(result, "conmon exited without reporting a container");
+      describeFailure(result, "conmon exited without reporting a container");
     await this.#undoCreate(id, files, reason, result.timedOut);
     throw new CrunError(`${action}: ${reason}`, {
       command,
@@ -114,7 +100,7 @@ export class ContainerRuntime {
    * @throws {CrunError} when crun refuses, e.g. the container is running.
    */
   async start(id: string): Promise<void> {
-    const action = `Cannot start container "${checkId(id)}"`;
+    const action = `Cannot start container "${checkContainerId(id)}"`;
     await this.#crun(action, ["start", id]);
   }
 
@@ -126,7 +112,7 @@ export class ContainerRuntime {
    * @throws {CrunError} when the container is unknown or not running.
    */
   async kill(id: string, signal: string | number, all = false): Promise<void> {
-    const action = `Cannot signal container "${checkId(id)}"`;
+    const action = `Cannot signal container "${checkContainerId(id)}"`;
     const args = all ? ["kill", "--all", id] : ["kill", id];
     await this.#crun(action, [...args, String(signal)]);
   }
@@ -138,7 +124,7 @@ export class ContainerRuntime {
    * @throws {CrunError} when crun fails for another reason.
    */
   async delete(id: string, options: { force?: boolean } = {}): Promise<void> {
-    const action = `Cannot delete container "${checkId(id)}"`;
+    const action = `Cannot delete container "${checkContainerId(id)}"`;
     const args = options.force ? ["delete", "--force", id] : ["delete", id];
     await this.#crun(action, args, { unknownIsFine: true });
   }
@@ -150,7 +136,7 @@ export class ContainerRuntime {
    * @throws {CrunError} when crun fails for another reason.
    */
   async state(id: string): Promise<ContainerState | null> {
-    const action = `Cannot read state of container "${checkId(id)}"`;
+    const action = `Cannot read state of container "${checkContainerId(id)}"`;
     const out = await this.#crun(action, ["state", id], {
       unknownIsFine: true,
     });
@@ -188,7 +174,8 @@ export class ContainerRuntime {
     args: string[],
     { unknownIsFine = false } = {},
   ): Promise<string | null> {
-    const command = [this.#crunPath, `--root=${this.#stateRoot}`, ...args];
+    const { crunPath, stateRoot } = this.#options;
+    const command = [crunPath, `--root=${stateRoot}`, ...args];
     const result = await this.#spawn(command);
     if (result.code === 0 && !result.timedOut) return result.stdout;
 
@@ -196,7 +183,7 @@ export class ContainerRuntime {
     if (unknownIsFine && !result.timedOut && !(await this.#exists(id))) {
       return null;
     }
-    const reason = failureReason(result, "crun failed without a message");
+    const reason = describeFailure(result, "crun failed without a message");
     throw new CrunError(`${action}: ${reason}`, {
       command,
       exitCode: result.code,
@@ -209,13 +196,14 @@ export class ContainerRuntime {
     argv: string[],
     extra: { firstLineOnly?: boolean; env?: Record<string, string> } = {},
   ): Promise<SpawnResult> {
-    const wrapped = this.#unmount === undefined
+    const { unmountCgroup2, unsharePath = "/usr/bin/unshare" } = this.#options;
+    const wrapped = unmountCgroup2 === undefined
       ? argv
-      : withMountRemoved(argv, this.#unmount);
+      : withMountRemoved(argv, { unsharePath, mountPoint: unmountCgroup2 });
     try {
       return await spawnAndCollect(wrapped, {
-        env: { PATH, ...extra.env },
-        timeoutMs: this.#timeoutMs,
+        env: { ...CHILD_ENV, ...extra.env },
+        timeoutMs: this.#options.timeoutMs ?? 30_000,
         firstLineOnly: extra.firstLineOnly,
       });
     } catch (error) {
@@ -229,49 +217,24 @@ export class ContainerRuntime {
     }
   }
 
-  async #exists(id: string): Promise<boolean> {
-    try {
-      await Deno.lstat(join(this.#stateRoot, id));
-      return true;
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return false;
-      throw error;
-    }
+  #exists(id: string): Promise<boolean> {
+    return pathExists(join(this.#options.stateRoot, id));
   }
 
   // A failed create may leave a half-made container, or after a timeout a
-  // conmon still waiting for crun. "already exists" means the id belongs
-  // to another container: that one stays.
+  // conmon still waiting for crun. "already exists" (a create that raced
+  // this one) means the id belongs to another container: that one stays.
   async #undoCreate(
     id: string,
     files: ConmonFiles,
     reason: string,
     timedOut: boolean,
   ): Promise<void> {
-    if (timedOut) {
-      const monitorPid = await readPid(files.conmonPidFile).catch(() => 0);
-      if (monitorPid > 0 && await isMonitorAlive(monitorPid)) {
-        Deno.kill(monitorPid, "SIGKILL");
-      }
-    }
+    if (timedOut) await killMonitor(files);
     if (!reason.includes("already exists")) {
       await this.delete(id, { force: true }).catch(() => {});
     }
     await removeQuietly(files.containerPidFile);
     await removeQuietly(files.conmonPidFile);
   }
-}
-
-function checkId(id: string): string {
-  if (!VALID_ID.test(id) || id === "." || id === "..") {
-    throw new TypeError(
-      `Cannot use container id "${id}": only letters, digits and "_+.-" are allowed`,
-    );
-  }
-  return id;
-}
-
-function failureReason(result: SpawnResult, fallback: string): string {
-  if (result.timedOut) return "timed out";
-  return result.stderr || `${fallback} (exit code ${result.code})`;
 }

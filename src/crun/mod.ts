@@ -19,6 +19,7 @@
  */
 
 export * from "./cgroup_layout.ts";
+export * from "./container_id.ts";
 export * from "./container_runtime.ts";
 export * from "./crun_error.ts";
 export * from "./exit_watcher.ts";

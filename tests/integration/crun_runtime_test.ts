@@ -49,7 +49,7 @@ function integrationTest(name: string, fn: (f: Fixture) => Promise<void>) {
     async fn() {
       // Spaces, quotes and non-ASCII in every path the shell wrappers see.
       const temp = await Deno.makeTempDir({ prefix: "milo_it_" });
-      const base = join(temp, "it's \"ü\" $x");
+      const base = join(temp, 'it\'s "ü" $x');
       const cgroups = await probeCgroupLayout();
       const runtime = new ContainerRuntime({
         crunPath: CRUN,
