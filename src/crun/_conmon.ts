@@ -4,7 +4,7 @@
  * Facts from containers/conmon v2.1.6 (src/conmon.c, src/parent_pipe_fd.c):
  * the first process forks, writes the `-P` pidfile and exits at once; the
  * daemon runs `crun create`, then writes one JSON line to the descriptor
- * named by `_OCI_SYNCPIPE`: `{"data": <pid>}` with `--api-version 1`
+ * named by `_OCI_SYNCPIPE`: `{"data": <pid>}` with `--api-version`
  * (`"pid"` with the legacy API). When create fails it writes
  * `{"data": -1, "message": ...}` only if crun's stderr reached conmon,
  * which never happens with passthrough logging: crun then writes straight
@@ -94,7 +94,8 @@ export function buildConmonCommand(input: ConmonCommandInput): string[] {
     "--conmon-pidfile=" + files.conmonPidFile,
     "--exit-dir=" + input.exitDir,
     "--log-path=passthrough:",
-    // Only fatal messages; they go to syslog as well as conmon's stderr.
+    // Only fatal messages, to syslog too: once conmon has forked crun it
+    // points its own stdio at /dev/null in passthrough mode.
     "--log-level=error",
     "--syslog",
   ];

@@ -144,5 +144,5 @@ function killQuietly(child: Deno.ChildProcess): void {
 /** Says why a spawned process failed: its stderr, or `fallback`. */
 export function describeFailure(result: SpawnResult, fallback: string): string {
   if (result.timedOut) return "timed out";
-  return result.stderr || `${fallback} (exit code ${result.code})`;
+  return result.stderr || `${fallback}, exit code ${result.code}`;
 }

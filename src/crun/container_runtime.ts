@@ -84,8 +84,10 @@ export class ContainerRuntime {
       return { pid: sync.pid, monitorPid: await readPid(files.conmonPidFile) };
     }
 
+    // With passthrough logging conmon's own messages go to the task's stderr.
+    const silent = `conmon exited without a word (see "${options.stderrPath}")`;
     const reason = sync?.message || await readCrunLog(files.crunLogFile) ||
-      describeFailure(result, "conmon exited without reporting a container");
+      describeFailure(result, silent);
     await this.#undoCreate(id, files, reason, result.timedOut);
     throw new CrunError(`${action}: ${reason}`, {
       command,

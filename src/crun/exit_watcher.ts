@@ -52,6 +52,8 @@ export function parseExitFile(text: string): number | null {
 /**
  * Waits for containers of one exit directory to end. Watching with inotify
  * and a timer runs only while someone waits; {@linkcode close} ends all.
+ * Give it the directory's real path: `Deno.watchFs` misses events through
+ * symlinks (denoland/deno#27560), leaving only the timer.
  */
 export class ExitWatcher {
   #exitDir: string;
@@ -83,10 +85,8 @@ export class ExitWatcher {
     monitorPid: number,
     signal?: AbortSignal,
   ): Promise<ContainerExit> {
-    if (this.#closed) {
-      return Promise.reject(this.#closedError(id));
-    }
-    signal?.throwIfAborted();
+    if (this.#closed) return Promise.reject(this.#closedError(id));
+    if (signal?.aborted) return Promise.reject(signal.reason);
 
     const { promise, resolve, reject } = Promise.withResolvers<
       ContainerExit
