@@ -66,6 +66,10 @@ export class Driver {
 
   /** Applies the plugin config (SetConfig). Safe to call repeatedly. */
   async configure(config: PluginConfig): Promise<void> {
+    // Nomad sends the same config up to three times; keep what is prepared.
+    if (this.#host && JSON.stringify(config) === JSON.stringify(this.#config)) {
+      return;
+    }
     this.#config = config;
     this.#host = undefined;
     this.#java = undefined;
