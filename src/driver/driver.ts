@@ -11,7 +11,7 @@ import {
   findDefaultRuntime,
   type JavaRuntime,
 } from "../java/default_runtime.ts";
-import type { Logger } from "../log/logger.ts";
+import { errorText, type Logger } from "../log/logger.ts";
 import { Broadcast } from "./broadcast.ts";
 import { DRIVER_STATE_VERSION, encodeDriverState } from "./driver_state.ts";
 import {
@@ -57,6 +57,7 @@ export class Driver {
   #host?: Promise<Host>;
   #java?: Promise<JavaRuntime>;
   #timer?: ReturnType<typeof setInterval>;
+  #shuttingDown = false;
 
   /** Creates a driver; nothing touches the host until it is used. */
   constructor(options: { logger: Logger; version: string }) {
@@ -122,7 +123,7 @@ export class Driver {
       const state = await launchTask({ request, config, java, user, host });
 
       const exit = host.exits!.waitForExit(state.containerId, state.monitorPid)
-        .then(toExitResult);
+        .then(toExitResult, (error) => this.#unobservedExit(error));
       const handle = new TaskHandle(state, exit);
       this.#tasks.set(request.id, handle);
       void handle.exited.then((result) => this.#onExit(handle, result));
@@ -220,6 +221,7 @@ export class Driver {
 
   /** Stops background work; running tasks keep running under their monitors. */
   async shutdown(): Promise<void> {
+    this.#shuttingDown = true;
     clearInterval(this.#timer);
     this.#timer = undefined;
     const host = await this.#host?.catch(() => undefined);
@@ -289,6 +291,23 @@ export class Driver {
     this.#logger.debug("signal not delivered", {
       task_id: handle.state.taskId,
       error,
+    });
+  }
+
+  /**
+   * The exit watcher gave up on a task. When the plugin is shutting down
+   * the task keeps running under its monitor, so its exit stays pending
+   * (WaitTask calls end with the server, and Nomad recovers the task);
+   * otherwise the exit is reported as unknown.
+   */
+  #unobservedExit(error: unknown): Promise<ExitResult> {
+    if (this.#shuttingDown) return new Promise(() => {});
+    this.#logger.error("cannot observe task exit", { error });
+    return Promise.resolve({
+      exitCode: -1,
+      signal: 0,
+      oomKilled: false,
+      err: `the exit of the task could not be observed: ${errorText(error)}`,
     });
   }
 

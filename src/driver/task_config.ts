@@ -5,6 +5,7 @@
  * @module
  */
 
+import { posix } from "node:path";
 import { InvalidTaskConfigError } from "./errors.ts";
 import {
   ConfigValueError,
@@ -88,16 +89,28 @@ export function parseTaskConfig(
 
 /**
  * Builds the JVM's argv in the java driver's order: options, `-cp`, `-jar`,
- * class, then the program's arguments. No shell is involved, so every
+ * class, then the program's arguments. Relative jar and class path entries
+ * are made absolute from the task dir (the container's "/"), so they mean
+ * the same whatever `work_dir` is. No shell is involved, so every
  * element reaches the JVM byte for byte.
  */
 export function javaArgv(java: string, config: JavaTaskConfig): string[] {
   const argv = [java, ...config.jvmOptions];
-  if (config.classPath) argv.push("-cp", config.classPath);
-  if (config.jarPath) argv.push("-jar", config.jarPath);
+  if (config.classPath) argv.push("-cp", taskPaths(config.classPath));
+  if (config.jarPath) argv.push("-jar", posix.resolve("/", config.jarPath));
   if (config.className) argv.push(config.className);
   argv.push(...config.args);
   return argv;
+}
+
+/**
+ * Relative class path entries are relative to the task dir, which is the
+ * container's "/", whatever work_dir says.
+ */
+function taskPaths(classPath: string): string {
+  return classPath.split(":")
+    .map((entry) => entry ? posix.resolve("/", entry) : entry)
+    .join(":");
 }
 
 function invalid(detail: string): InvalidTaskConfigError {

@@ -138,10 +138,6 @@ export class PluginClient {
     graceMs = 2000,
   ): Promise<{ status: Deno.CommandStatus; forced: boolean; ms: number }> {
     const started = performance.now();
-    await new Promise<void>((resolve) =>
-      this.controller.shutdown({}, () => resolve())
-    );
-    this.close();
     let forced = false;
     const timer = setTimeout(() => {
       forced = true;
@@ -151,6 +147,19 @@ export class PluginClient {
         // Already gone.
       }
     }, graceMs);
+    // A plugin that died mid-call would leave the call pending forever.
+    await Promise.race([
+      new Promise<void>((resolve) =>
+        this.controller.shutdown(
+          {},
+          new grpc.Metadata(),
+          { deadline: Date.now() + graceMs },
+          () => resolve(),
+        )
+      ),
+      this.exited,
+    ]);
+    this.close();
     const status = await this.exited;
     clearTimeout(timer);
     return { status, forced, ms: performance.now() - started };

@@ -80,12 +80,28 @@ Deno.test("javaArgv() orders options, class path, jar, class, args", () => {
       "-Dgreeting=hello world",
       '-Dq="quoted"',
       "-cp",
-      "lib/*",
+      "/lib/*",
       "-jar",
-      "local/app v1.jar",
+      "/local/app v1.jar",
       "Main",
       "über",
       "two words",
     ],
   );
+});
+
+Deno.test("javaArgv() resolves relative paths from the task dir", () => {
+  const argv = javaArgv("/java", {
+    classPath: "local/a.jar:/usr/share/java/b.jar::lib/*",
+    className: "Main",
+    jvmOptions: [],
+    args: [],
+    workDir: "/local",
+  });
+  assert.deepEqual(argv, [
+    "/java",
+    "-cp",
+    "/local/a.jar:/usr/share/java/b.jar::/lib/*",
+    "Main",
+  ]);
 });
