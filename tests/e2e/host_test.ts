@@ -36,7 +36,7 @@ sessionTest("the task's memory limit bounds the JVM heap", async (c) => {
 });
 
 const layout = await probeCgroupLayout().catch(() => undefined);
-const hybrid = layout?.unmountForCrun != null;
+const hybrid = Boolean(layout?.unmountForCrun);
 const skip = HOST_PROBLEM ?? (hybrid ? null : "the host is not in hybrid mode");
 
 Deno.test({
