@@ -86,7 +86,14 @@ if (import.meta.main) {
   try {
     Deno.exit(await main(Deno.args));
   } catch (error) {
-    console.error(`milo: ${error instanceof Error ? error.message : error}`);
+    // gRPC errors carry the plugin's own message in `details`.
+    const details = (error as { details?: unknown })?.details;
+    const message = typeof details === "string" && details
+      ? details
+      : error instanceof Error
+      ? error.message
+      : String(error);
+    console.error(`milo: ${message}`);
     Deno.exit(1);
   }
 }

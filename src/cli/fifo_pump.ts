@@ -14,11 +14,20 @@ export async function pumpFifo(
 ): Promise<void> {
   using fifo = await Deno.open(path, { read: true });
   const buffer = new Uint8Array(64 * 1024);
+  let sink: typeof out | undefined = out;
   while (true) {
     const n = await fifo.read(buffer);
     if (n === null) return;
-    let written = 0;
-    while (written < n) written += await out.write(buffer.subarray(written, n));
+    try {
+      let written = 0;
+      while (sink && written < n) {
+        written += await sink.write(buffer.subarray(written, n));
+      }
+    } catch {
+      // Our reader went away (`milo run ... | head`). Keep draining the
+      // FIFO, so the task never blocks on a full pipe, and drop the rest.
+      sink = undefined;
+    }
   }
 }
 

@@ -92,17 +92,41 @@ export async function runCommand(
   const args = parseRunArgs(argv);
   if (args.jar) await checkReadable(args.jar);
 
+  // Listen before anything starts: a Ctrl-C at any moment must still end
+  // in StopTask and a clean-up, never in an orphaned plugin or container.
+  using interrupts = new Interrupts();
   const printer = new PluginLogPrinter(args.verbose);
   const nomad = await NomadClient.start(
     { command: pluginCommand, onStderrLine: (line) => printer.print(line) },
     args.stateDir ? { state_dir: args.stateDir } : {},
   );
   const allocRoot = await Deno.makeTempDir({ prefix: "milo-run-" });
+  let keepAlloc = false;
   try {
-    return await runTask(nomad, allocRoot, args);
+    if (interrupts.count > 0) return 130;
+    return await runTask(nomad, allocRoot, args, interrupts);
+  } catch (error) {
+    keepAlloc = error instanceof PluginExitedError;
+    throw error;
   } finally {
-    await nomad.close();
-    await Deno.remove(allocRoot, { recursive: true }).catch(() => {});
+    await nomad.close().catch(() => {});
+    if (!keepAlloc) {
+      await Deno.remove(allocRoot, { recursive: true }).catch(() => {});
+    }
+  }
+}
+
+/** The plugin process ended while its task was still running. */
+class PluginExitedError extends Error {
+  /** Creates the error; the message tells how to remove the container. */
+  constructor(containerId: string, crunRoot: string, allocDir: string) {
+    super(
+      `Cannot wait for the task: the plugin exited while container ` +
+        `"${containerId}" was running; remove it with ` +
+        `"crun --root ${crunRoot} delete --force ${containerId}", then ` +
+        `"${allocDir}"`,
+    );
+    this.name = "PluginExitedError";
   }
 }
 
@@ -110,6 +134,7 @@ async function runTask(
   nomad: NomadClient,
   allocRoot: string,
   args: RunArgs,
+  interrupts: Interrupts,
 ): Promise<number> {
   const fingerprint = await nomad.firstFingerprint();
   if (fingerprint.health !== 2) {
@@ -140,43 +165,75 @@ async function runTask(
     pumpFifo(alloc.stdoutFifo, Deno.stdout),
     pumpFifo(alloc.stderrFifo, Deno.stderr),
   ];
-  let taskId: string;
+  let started;
   try {
-    taskId = (await nomad.startTask(alloc, job)).taskId;
+    started = await nomad.startTask(alloc, job);
   } catch (error) {
     await Promise.all([alloc.stdoutFifo, alloc.stderrFifo].map(releaseFifo));
     await Promise.all(pumps);
     throw error;
   }
 
-  const stop = stopOnSignals(nomad, taskId);
-  try {
-    const result = await nomad.waitTask(taskId);
-    await Promise.all(pumps);
-    if (result.err) console.error(`milo: ${result.err}`);
-    return result.exitCode < 0 ? 1 : result.exitCode;
-  } finally {
-    stop();
-    await nomad.destroyTask(taskId, true);
-  }
-}
-
-/** Ctrl-C stops the task through StopTask; a second one kills it. */
-function stopOnSignals(nomad: NomadClient, taskId: string): () => void {
-  let count = 0;
-  const onSignal = () => {
-    count++;
+  const { taskId } = started;
+  interrupts.onSignal((count) => {
     const timeoutMs = count === 1 ? 10_000 : 0;
     nomad.stopTask(taskId, timeoutMs, "SIGINT").catch((error) =>
-      console.error(`milo: cannot stop task: ${error.message}`)
+      console.error(`milo: cannot stop task: ${error.details ?? error}`)
     );
+  });
+  const state = JSON.parse(
+    new TextDecoder().decode(started.response.handle?.driverState),
+  );
+  const pluginExit = nomad.plugin.exited.then(() => {
+    throw new PluginExitedError(state.containerId, state.crunRoot, allocRoot);
+  });
+  // When the plugin dies, WaitTask fails a moment before its exit is seen;
+  // give the exit the chance to explain the failure.
+  const wait = nomad.waitTask(taskId).catch(async (error) => {
+    await Promise.race([pluginExit, delay(1000)]);
+    throw error;
+  });
+  const result = await Promise.race([wait, pluginExit]);
+  await Promise.all(pumps);
+  await nomad.destroyTask(taskId, true);
+  if (result.err) console.error(`milo: ${result.err}`);
+  return result.exitCode < 0 ? 1 : result.exitCode;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Counts Ctrl-C (SIGINT), SIGTERM and SIGHUP (a closed terminal), and
+ * hands them to the current handler, replaying earlier ones.
+ */
+class Interrupts {
+  count = 0;
+  #handler?: (count: number) => void;
+  readonly #listener = () => {
+    this.count++;
+    this.#handler?.(this.count);
   };
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
-  return () => {
-    Deno.removeSignalListener("SIGINT", onSignal);
-    Deno.removeSignalListener("SIGTERM", onSignal);
-  };
+  static readonly #SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
+  constructor() {
+    for (const signal of Interrupts.#SIGNALS) {
+      Deno.addSignalListener(signal, this.#listener);
+    }
+  }
+
+  /** Calls `handler` for every signal from now on, and once for past ones. */
+  onSignal(handler: (count: number) => void): void {
+    this.#handler = handler;
+    if (this.count > 0) handler(this.count);
+  }
+
+  [Symbol.dispose](): void {
+    for (const signal of Interrupts.#SIGNALS) {
+      Deno.removeSignalListener(signal, this.#listener);
+    }
+  }
 }
 
 async function checkReadable(jar: string): Promise<void> {

@@ -35,6 +35,7 @@ import type {
   TaskStatus,
 } from "./types.ts";
 import { resolveUser, UnknownUserError } from "./users.ts";
+import { normalizeSignal } from "./signals.ts";
 
 /** How often the fingerprint is refreshed without a change (java driver: 30 s). */
 const FINGERPRINT_INTERVAL_MS = 30_000;
@@ -171,7 +172,7 @@ export class Driver {
     const id = handle.state.containerId;
 
     if (timeoutMs > 0) {
-      await host.runtime!.kill(id, signal || DEFAULT_STOP_SIGNAL)
+      await host.runtime!.kill(id, this.#stopSignal(taskId, signal))
         .catch((error: unknown) => this.#ignoreIfExited(handle, error));
       if (await handle.exitsWithin(timeoutMs)) return;
       this.#logger.info("task did not stop in time; killing it", {
@@ -284,6 +285,18 @@ export class Driver {
         false,
       );
     }
+  }
+
+  #stopSignal(taskId: string, signal: string): string {
+    if (!signal) return DEFAULT_STOP_SIGNAL;
+    const name = normalizeSignal(signal);
+    if (name) return name;
+    this.#logger.warn("unknown stop signal; sending the default instead", {
+      task_id: taskId,
+      signal,
+      default: DEFAULT_STOP_SIGNAL,
+    });
+    return DEFAULT_STOP_SIGNAL;
   }
 
   #ignoreIfExited(handle: TaskHandle, error: unknown): void {

@@ -14,7 +14,14 @@ import type { JavaRuntime } from "../java/default_runtime.ts";
 import type { Host } from "./host.ts";
 import { StartFailedError } from "./errors.ts";
 import { javaArgv, type JavaTaskConfig } from "./task_config.ts";
-import { containerId, hostPathOf, taskDirs } from "./task_paths.ts";
+import {
+  containerId,
+  hostnameFor,
+  isWritableInside,
+  type TaskDirs,
+  taskDirs,
+  visibleHostPath,
+} from "./task_paths.ts";
 import type { TaskDriverState } from "./driver_state.ts";
 import type { TaskRequest } from "./types.ts";
 import type { TaskUser } from "./users.ts";
@@ -40,7 +47,11 @@ export interface LaunchInput {
 export async function launchTask(input: LaunchInput): Promise<TaskDriverState> {
   const { request, config, java, host } = input;
   const dirs = taskDirs(request.allocDir, request.name);
-  await checkJar(request, config, dirs);
+  await checkPaths(request, config, dirs, [
+    ...host.layout.boundDirs,
+    ...host.layout.symlinks.map((link) => link.path),
+    java.home,
+  ]);
 
   const id = containerId(request.id, request.name);
   const bundleDir = join(host.bundlesDir, id);
@@ -49,7 +60,7 @@ export async function launchTask(input: LaunchInput): Promise<TaskDriverState> {
     env: taskEnv(request.env, java),
     cwd: config.workDir ?? "/",
     user: input.user,
-    hostname: request.name.slice(0, 63) || id,
+    hostname: hostnameFor(request.name, id),
     runtimeHome: java.home,
     taskMounts: {
       localDir: dirs.localDir,
@@ -95,29 +106,54 @@ export async function launchTask(input: LaunchInput): Promise<TaskDriverState> {
 }
 
 /**
- * Fails before anything is created when the jar is missing, naming the
- * path as the job gave it and where Milo looked on the host.
+ * Fails before anything is created when the jar or the working directory
+ * is wrong, naming the path as the job gave it and where Milo looked.
  */
-async function checkJar(
+async function checkPaths(
   request: TaskRequest,
   config: JavaTaskConfig,
-  dirs: ReturnType<typeof taskDirs>,
+  dirs: TaskDirs,
+  boundRoots: readonly string[],
 ): Promise<void> {
-  if (!config.jarPath) return;
-  const hostPath = hostPathOf(config.jarPath, dirs);
-  let isFile = false;
-  try {
-    isFile = (await Deno.stat(hostPath)).isFile;
-  } catch {
-    // Reported below.
-  }
-  if (!isFile) {
-    throw new StartFailedError(
-      `Cannot start task "${request.name}": jar "${config.jarPath}" does ` +
-        `not exist (looked for "${hostPath}"); check jar_path and the ` +
-        "task's artifact block",
+  const fail = (detail: string) =>
+    new StartFailedError(
+      `Cannot start task "${request.name}": ${detail}`,
       false,
     );
+
+  if (config.jarPath) {
+    const hostPath = visibleHostPath(config.jarPath, dirs, boundRoots);
+    if (!hostPath) {
+      throw fail(
+        `jar "${config.jarPath}" is outside what the container sees; put it ` +
+          "in the task's local/ (with an artifact block) or under /alloc",
+      );
+    }
+    const info = await Deno.stat(hostPath).catch(() => undefined);
+    if (!info?.isFile) {
+      throw fail(
+        `jar "${config.jarPath}" ${
+          info ? "is not a file" : "does not exist"
+        } ` +
+          `(looked for "${hostPath}"); check jar_path and the task's ` +
+          "artifact block",
+      );
+    }
+  }
+
+  // crun creates a missing working directory, and would do so through a
+  // read-only bind straight into the host's /usr or /etc.
+  if (config.workDir && !isWritableInside(config.workDir)) {
+    const hostPath = visibleHostPath(config.workDir, dirs, boundRoots);
+    const info = hostPath
+      ? await Deno.stat(hostPath).catch(() => undefined)
+      : undefined;
+    if (!info?.isDirectory) {
+      throw fail(
+        `work_dir "${config.workDir}" is not a directory in the container; ` +
+          "use a directory under /local, /alloc or /tmp",
+      );
+    }
   }
 }
 

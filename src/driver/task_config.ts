@@ -71,6 +71,7 @@ export function parseTaskConfig(
     throw error;
   }
 
+  checkStrings(config);
   if (!config.jarPath && !config.className) {
     throw invalid(
       'neither "jar_path" nor "class" is set; set jar_path = ' +
@@ -101,6 +102,45 @@ export function javaArgv(java: string, config: JavaTaskConfig): string[] {
   if (config.className) argv.push(config.className);
   argv.push(...config.args);
   return argv;
+}
+
+/**
+ * Rejects what the kernel or the JVM would mangle silently: NUL bytes
+ * (argv ends at the first one), empty JVM options (the JVM takes "" for
+ * the main class) and blanks in a class name.
+ */
+function checkStrings(config: JavaTaskConfig): void {
+  const named: [string, string | undefined][] = [
+    ["jar_path", config.jarPath],
+    ["class", config.className],
+    ["class_path", config.classPath],
+    ["work_dir", config.workDir],
+    ...config.jvmOptions.map((
+      v,
+      i,
+    ): [string, string] => [`jvm_options[${i}]`, v]),
+    ...config.args.map((v, i): [string, string] => [`args[${i}]`, v]),
+  ];
+  for (const [key, value] of named) {
+    if (value?.includes("\0")) {
+      throw invalid(
+        `"${key}" contains a NUL character, which cannot be passed to a process`,
+      );
+    }
+  }
+  const empty = config.jvmOptions.findIndex((option) => option.trim() === "");
+  if (empty >= 0) {
+    throw invalid(
+      `"jvm_options[${empty}]" is empty; the JVM would take it for the main ` +
+        "class, so remove it",
+    );
+  }
+  if (config.className && /\s/.test(config.className)) {
+    throw invalid(
+      `"class" must be a class name such as "com.example.Main", got ` +
+        `"${config.className}"`,
+    );
+  }
 }
 
 /**

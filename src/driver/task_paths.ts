@@ -49,6 +49,50 @@ export function containerId(taskId: string, taskName: string): string {
 }
 
 /**
+ * The host file behind `path` when the container can see it: a path in
+ * the allocation (see {@linkcode hostPathOf}) or under one of the host
+ * directories bound read-only into the container (`boundRoots`, such as
+ * /usr, /etc and the Java home). Undefined for anything else, which the
+ * container cannot see at all.
+ */
+export function visibleHostPath(
+  path: string,
+  dirs: TaskDirs,
+  boundRoots: readonly string[],
+): string | undefined {
+  const host = hostPathOf(path, dirs);
+  const inside = posix.resolve("/", path);
+  if (host !== inside) return host;
+  const within = (root: string) =>
+    inside === root ||
+    inside.startsWith(root.endsWith("/") ? root : root + "/");
+  return boundRoots.some(within) ? host : undefined;
+}
+
+/**
+ * Whether the container path `path` lies in a writable place of the
+ * container: the allocation's directories or the private /tmp.
+ */
+export function isWritableInside(path: string): boolean {
+  const inside = posix.resolve("/", path);
+  return ["/local", "/secrets", "/alloc", "/tmp"].some((root) =>
+    inside === root || inside.startsWith(root + "/")
+  );
+}
+
+/**
+ * A host name for the container: letters, digits and "-" from the task
+ * name, at most 63 bytes (the kernel's limit), else `fallback`.
+ */
+export function hostnameFor(taskName: string, fallback: string): string {
+  const name = taskName.replace(/[^A-Za-z0-9-]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 63)
+    .replace(/-+$/, "");
+  return name || fallback.slice(0, 63);
+}
+
+/**
  * The host file behind `path` as the container sees it. The container's
  * "/" stands for the task dir, so relative paths ("local/app.jar") and
  * /local, /secrets and /alloc map into the allocation; any other absolute

@@ -41,9 +41,10 @@ export async function makeAllocDir(
     stdoutFifo: join(allocDir, "alloc", "logs", `.${task}.stdout.fifo`),
     stderrFifo: join(allocDir, "alloc", "logs", `.${task}.stderr.fifo`),
   };
-  for (const dir of ["alloc/logs", "alloc/tmp", "alloc/data"]) {
+  for (const dir of ["alloc", "alloc/logs", "alloc/tmp", "alloc/data"]) {
     await makeDir(join(allocDir, dir), 0o777);
   }
+  await makeDir(taskDir, 0o777);
   for (const dir of ["local", "secrets", "tmp", "private"]) {
     await makeDir(join(taskDir, dir), 0o777);
   }

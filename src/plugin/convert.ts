@@ -26,9 +26,19 @@ import type {
   TaskStatus,
 } from "../driver/types.ts";
 import { decodeCtyObject } from "./cty_msgpack.ts";
+import { StatusError } from "./status.ts";
+import { status as Code } from "@grpc/grpc-js";
 
 /** Builds the driver's request from StartTask's TaskConfig. */
 export function taskRequestFromProto(task: TaskConfig): TaskRequest {
+  for (const key of ["id", "name", "allocDir"] as const) {
+    if (!task[key]) {
+      throw new StatusError(
+        Code.INVALID_ARGUMENT,
+        `Cannot start task: task.${key} is empty; Nomad always sets it`,
+      );
+    }
+  }
   const linux = task.resources?.linuxResources;
   const allocated = task.resources?.allocatedResources;
   return {

@@ -96,6 +96,43 @@ sessionTest("task config reaches the JVM or is refused clearly", async (c) => {
   );
 
   await t.step(
+    "paths the container cannot use fail StartTask before anything exists",
+    async (t) => {
+      const hostDir = await Deno.makeTempDir({ prefix: "milo-outside-" });
+      const cases: [string, Record<string, unknown>, RegExp][] = [
+        [
+          "a host jar outside the container's view",
+          { jar_path: `${hostDir}/app.jar` },
+          /is outside what the container sees/,
+        ],
+        ["a jar that is a directory", { jar_path: "local" }, /is not a file/],
+        [
+          "a work_dir that crun would create in the host's /usr",
+          { class: "Main", work_dir: `/usr/milo-nonexistent-${Date.now()}` },
+          /work_dir ".*" is not a directory in the container/,
+        ],
+      ];
+      await Deno.writeFile(`${hostDir}/app.jar`, new Uint8Array([1]));
+      try {
+        for (const [name, config, message] of cases) {
+          await t.step(name, async () => {
+            const error = await grpcError(
+              session.startJob({ name: "badpath", config }),
+            );
+            assert.equal(error.code, Code.FAILED_PRECONDITION);
+            assert.match(error.details, message);
+            assert.deepEqual(await session.bundles(), []);
+          });
+        }
+        const workDir = cases[2][1].work_dir as string;
+        assert.equal(await Deno.stat(workDir).catch(() => null), null);
+      } finally {
+        await Deno.remove(hostDir, { recursive: true });
+      }
+    },
+  );
+
+  await t.step(
     "neither jar_path nor class is INVALID_ARGUMENT naming both",
     async () => {
       const bundlesBefore = await session.bundles();

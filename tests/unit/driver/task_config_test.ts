@@ -105,3 +105,28 @@ Deno.test("javaArgv() resolves relative paths from the task dir", () => {
     "Main",
   ]);
 });
+
+Deno.test("parseTaskConfig() refuses what a process would mangle", async (t) => {
+  const cases: [string, Record<string, unknown>, RegExp][] = [
+    [
+      "a NUL in args",
+      { ...unset, jar_path: "a.jar", args: ["a\0b"] },
+      /"args\[0\]" contains a NUL/,
+    ],
+    ["an empty JVM option", {
+      ...unset,
+      jar_path: "a.jar",
+      jvm_options: ["-Xmx1g", " "],
+    }, /"jvm_options\[1\]" is empty/],
+    [
+      "a blank in the class",
+      { ...unset, class: "com.example Main" },
+      /"class" must be a class name/,
+    ],
+  ];
+  for (const [name, raw, message] of cases) {
+    await t.step(name, () => {
+      assert.throws(() => parseTaskConfig(raw), message);
+    });
+  }
+});
