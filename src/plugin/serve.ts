@@ -59,15 +59,16 @@ export async function servePlugin(
     `plugin-milo-${crypto.randomUUID().slice(0, 8)}`,
   );
   if (new TextEncoder().encode(socketPath).length > MAX_SOCKET_PATH_BYTES) {
-    logger.error("socket path too long", { socket_path: socketPath });
-    writeStderr(
-      `Cannot listen on "${socketPath}": a unix socket path must fit in ` +
+    logger.error(
+      `cannot listen: a unix socket path must fit in ` +
         `${MAX_SOCKET_PATH_BYTES} bytes; set PLUGIN_UNIX_SOCKET_DIR or ` +
-        "TMPDIR to a shorter directory\n",
+        "TMPDIR to a shorter directory",
+      { socket_path: socketPath },
     );
     return 1;
   }
 
+  routeGrpcLogs(logger.named("grpc"));
   const driver = new Driver({ logger: logger.named("driver"), version });
   const done = Promise.withResolvers<number>();
   const server = buildServer(driver, logger, version, () => done.resolve(0));
@@ -108,6 +109,20 @@ function buildServer(
   server.addService(GRPCStdioService, stdioService());
   server.addService(GRPCBrokerService, brokerService());
   return server;
+}
+
+/**
+ * grpc-js writes its own diagnostics (GRPC_TRACE, GRPC_VERBOSITY, which a
+ * plugin inherits from the agent) to stderr as plain text; route them into
+ * the hclog lines instead.
+ */
+function routeGrpcLogs(logger: Logger): void {
+  const text = (data: unknown[]) => data.map(String).join(" ");
+  grpc.setLogger({
+    error: (...data: unknown[]) => logger.warn(text(data)),
+    info: (...data: unknown[]) => logger.debug(text(data)),
+    debug: (...data: unknown[]) => logger.trace(text(data)),
+  });
 }
 
 function bind(server: grpc.Server, socketPath: string): Promise<void> {
