@@ -20,9 +20,10 @@ export const RUN_USAGE = `Usage: milo run [options] <jar> [-- args...]
 Runs a jar in a crun container through the Milo plugin, as Nomad would.
 
 Options:
-  --class NAME         main class (with or without a jar)
-  --class-path CP      class path, passed as -cp
-  --jvm-option OPT     JVM option, repeatable (e.g. --jvm-option=-Xmx64m)
+  --class NAME         main class to run (instead of a jar's Main-Class)
+  --class-path CP      class path for --class; jars on this host are
+                       copied into the task's local/ like the jar
+  --jvm-option=OPT     JVM option, repeatable (--jvm-option=-Xmx64m)
   --memory MB          memory limit in MiB (default 300)
   --cpu MHZ            CPU shares in MHz (default 100)
   --state-dir DIR      plugin state dir (default /run/milo)
@@ -141,12 +142,16 @@ async function runTask(
     console.error(`milo: driver unhealthy: ${fingerprint.healthDescription}`);
   }
   const jarName = args.jar ? basename(args.jar) : undefined;
+  const files: Record<string, string> = jarName ? { [jarName]: args.jar! } : {};
+  const classPath = args.classPath
+    ? await localClassPath(args.classPath, files)
+    : undefined;
   const job = {
     name: "app",
     config: {
       jar_path: jarName ? `local/${jarName}` : undefined,
       class: args.className,
-      class_path: args.classPath,
+      class_path: classPath,
       jvm_options: args.jvmOptions,
       args: args.args,
     },
@@ -156,11 +161,7 @@ async function runTask(
 
   // Nomad's logmon holds the FIFOs' read ends before StartTask, and the
   // monitor's open of the write ends waits for them.
-  const alloc = await nomad.makeAlloc(
-    allocRoot,
-    job,
-    jarName ? { [jarName]: args.jar! } : {},
-  );
+  const alloc = await nomad.makeAlloc(allocRoot, job, files);
   const pumps = [
     pumpFifo(alloc.stdoutFifo, Deno.stdout),
     pumpFifo(alloc.stderrFifo, Deno.stderr),
@@ -198,6 +199,31 @@ async function runTask(
   await nomad.destroyTask(taskId, true);
   if (result.err) console.error(`milo: ${result.err}`);
   return result.exitCode < 0 ? 1 : result.exitCode;
+}
+
+/**
+ * Class path entries that are files on this host are copied into the
+ * task's local/ (as an artifact block would) and rewritten to point there;
+ * other entries (such as /usr/share/java/x.jar, visible in the container
+ * anyway, or "local/*") are kept as they are.
+ */
+async function localClassPath(
+  classPath: string,
+  files: Record<string, string>,
+): Promise<string> {
+  const entries = [];
+  for (const entry of classPath.split(":")) {
+    const info = entry && !entry.startsWith("/usr/")
+      ? await Deno.stat(entry).catch(() => undefined)
+      : undefined;
+    if (!info?.isFile) {
+      entries.push(entry);
+      continue;
+    }
+    files[basename(entry)] = entry;
+    entries.push(`local/${basename(entry)}`);
+  }
+  return entries.join(":");
 }
 
 function delay(ms: number): Promise<void> {
