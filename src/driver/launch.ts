@@ -55,21 +55,22 @@ export async function launchTask(input: LaunchInput): Promise<TaskDriverState> {
 
   const id = containerId(request.id, request.name);
   const bundleDir = join(host.bundlesDir, id);
-  const spec = buildSpec({
-    args: javaArgv(java.java, config),
-    env: taskEnv(request.env, java),
-    cwd: config.workDir ?? "/",
-    user: input.user,
-    hostname: hostnameFor(request.name, id),
-    runtimeHome: java.home,
-    taskMounts: {
-      localDir: dirs.localDir,
-      secretsDir: dirs.secretsDir,
-      allocDir: dirs.sharedDir,
-    },
-    ...limits(request),
-    cgroupsPath: `/milo/${id}`,
-  }, host.layout);
+  const spec = specFor(request, () =>
+    buildSpec({
+      args: javaArgv(java.java, config),
+      env: taskEnv(request.env, java),
+      cwd: config.workDir ?? "/",
+      user: input.user,
+      hostname: hostnameFor(request.name, id),
+      runtimeHome: java.home,
+      taskMounts: {
+        localDir: dirs.localDir,
+        secretsDir: dirs.secretsDir,
+        allocDir: dirs.sharedDir,
+      },
+      ...limits(request),
+      cgroupsPath: `/milo/${id}`,
+    }, host.layout));
 
   await writeBundle(bundleDir, spec, host.layout);
   try {
@@ -100,6 +101,22 @@ export async function launchTask(input: LaunchInput): Promise<TaskDriverState> {
     throw new StartFailedError(
       `Cannot start task "${request.name}": container "${id}" failed`,
       true,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Builds the spec; what buildSpec refuses (an env name with "=", a
+ * negative limit) comes from the job, so retrying cannot help.
+ */
+function specFor<T>(request: TaskRequest, build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    throw new StartFailedError(
+      `Cannot start task "${request.name}": ${(error as Error).message}`,
+      false,
       { cause: error },
     );
   }

@@ -51,7 +51,14 @@ export function decodeCtyObject(
       { cause: error },
     );
   }
-  return checkPlain(value, what);
+  try {
+    return checkPlain(value, what);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new CtyDecodeError(what, "values are nested too deeply", {
+      cause: error,
+    });
+  }
 }
 
 function checkPlain(value: unknown, what: string): Record<string, unknown> {

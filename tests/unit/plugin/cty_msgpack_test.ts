@@ -58,3 +58,21 @@ Deno.test("decodeCtyObject() names the input when the bytes are wrong", async (t
     });
   }
 });
+
+Deno.test("decodeCtyObject() refuses values nested too deeply", () => {
+  // { args: [[[...["x"]...]]] }, 100 000 deep, written by hand because
+  // encoders refuse such depth.
+  const depth = 100_000;
+  const bytes = new Uint8Array([
+    0x81,
+    0xa4,
+    ...new TextEncoder().encode("args"),
+    ...new Array(depth).fill(0x91),
+    0xa1,
+    0x78,
+  ]);
+  assert.throws(
+    () => decodeCtyObject(bytes, "the task config"),
+    (error: Error) => error instanceof CtyDecodeError,
+  );
+});
