@@ -55,10 +55,13 @@ export async function launchTask(input: LaunchInput): Promise<TaskDriverState> {
 
   const id = containerId(request.id, request.name);
   const bundleDir = join(host.bundlesDir, id);
+  const argv = javaArgv(java.java, config);
+  const env = taskEnv(request.env, java);
+  checkExecSize(request, argv, env);
   const spec = specFor(request, () =>
     buildSpec({
-      args: javaArgv(java.java, config),
-      env: taskEnv(request.env, java),
+      args: argv,
+      env,
       cwd: config.workDir ?? "/",
       user: input.user,
       hostname: hostnameFor(request.name, id),
@@ -102,6 +105,50 @@ export async function launchTask(input: LaunchInput): Promise<TaskDriverState> {
       `Cannot start task "${request.name}": container "${id}" failed`,
       true,
       { cause: error },
+    );
+  }
+}
+
+/** Linux's limit on one argv or environment string (MAX_ARG_STRLEN). */
+const MAX_EXEC_STRING = 128 * 1024;
+
+/** A safe total for argv plus environment (ARG_MAX is 2 MiB by default). */
+const MAX_EXEC_TOTAL = 1536 * 1024;
+
+/**
+ * Refuses argv and environments that execve would reject with "Argument
+ * list too long" inside the container, where the task would only see a
+ * failed exec.
+ */
+function checkExecSize(
+  request: TaskRequest,
+  argv: string[],
+  env: Record<string, string>,
+): void {
+  const strings = [
+    ...argv,
+    ...Object.entries(env).map(([key, value]) => `${key}=${value}`),
+  ];
+  const encoder = new TextEncoder();
+  let total = 0;
+  for (const text of strings) {
+    const size = encoder.encode(text).length + 1;
+    if (size > MAX_EXEC_STRING) {
+      throw new StartFailedError(
+        `Cannot start task "${request.name}": an argument or environment ` +
+          `variable starting "${text.slice(0, 40)}" is ${size} bytes, more ` +
+          `than Linux allows (${MAX_EXEC_STRING}); pass large data in a file`,
+        false,
+      );
+    }
+    total += size;
+  }
+  if (total > MAX_EXEC_TOTAL) {
+    throw new StartFailedError(
+      `Cannot start task "${request.name}": args, jvm_options and the ` +
+        `environment add up to ${total} bytes, more than ${MAX_EXEC_TOTAL}; ` +
+        "pass large data in a file",
+      false,
     );
   }
 }

@@ -165,6 +165,22 @@ sessionTest("task config reaches the JVM or is refused clearly", async (c) => {
   );
 
   await t.step(
+    "an argument execve would refuse fails StartTask, not the exec",
+    async () => {
+      const error = await grpcError(session.startJob(
+        {
+          name: "hugearg",
+          config: { jar_path: "local/hello.jar", args: ["x".repeat(200_000)] },
+        },
+        { "local/hello.jar": jars.hello },
+      ));
+      assert.equal(error.code, Code.FAILED_PRECONDITION);
+      assert.match(error.details, /more than Linux allows/);
+      assert.deepEqual(await session.bundles(), []);
+    },
+  );
+
+  await t.step(
     "garbage in msgpack_driver_config is INVALID_ARGUMENT; serving goes on",
     async (t) => {
       const alloc = await session.nomad.makeAlloc(session.allocRoot, {
