@@ -7,6 +7,7 @@
  * @module
  */
 
+import { status as Code } from "@grpc/grpc-js";
 import {
   HealthCheckResponse_ServingStatus as Serving,
   type HealthServer,
@@ -20,15 +21,24 @@ import type {
 /** go-plugin's health service name for the plugin itself. */
 export const HEALTH_SERVICE_NAME = "plugin";
 
-/** The health service: "plugin" and "" are SERVING. */
+/**
+ * The health service: "plugin" and "" are SERVING; any other name fails
+ * with NOT_FOUND, as grpc-go's health server answers.
+ */
 export function healthService(): HealthServer {
+  const known = (service: string) =>
+    service === HEALTH_SERVICE_NAME || service === "";
   const statusOf = (service: string) =>
-    service === HEALTH_SERVICE_NAME || service === ""
-      ? Serving.SERVING
-      : Serving.SERVICE_UNKNOWN;
+    known(service) ? Serving.SERVING : Serving.SERVICE_UNKNOWN;
   return {
-    check: (call, callback) =>
-      callback(null, { status: statusOf(call.request.service) }),
+    check: (call, callback) => {
+      const { service } = call.request;
+      if (known(service)) return callback(null, { status: Serving.SERVING });
+      callback({
+        code: Code.NOT_FOUND,
+        details: `unknown service "${service}"; this plugin serves "plugin"`,
+      });
+    },
     watch: (call) => {
       call.write({ status: statusOf(call.request.service) });
       // Stays open, as the protocol wants, until the client leaves.

@@ -91,7 +91,13 @@ export async function servePlugin(
   return code;
 }
 
-function buildServer(
+/**
+ * Builds the gRPC server with Nomad's BasePlugin and Driver services and
+ * go-plugin's health, controller, stdio and broker services. Shutdown on
+ * the controller runs `onShutdown`. Exported as a building block for the
+ * conformance mutants in tests/conformance/mutants/.
+ */
+export function buildServer(
   driver: Driver,
   logger: Logger,
   version: string,
@@ -125,7 +131,16 @@ function routeGrpcLogs(logger: Logger): void {
   });
 }
 
-function bind(server: grpc.Server, socketPath: string): Promise<void> {
+/**
+ * Binds `server` to the unix socket `socketPath`, insecure (Nomad uses no
+ * TLS with plugins).
+ *
+ * @throws {Error} grpc-js's bind error, e.g. when the path is taken.
+ */
+export function bind(
+  server: grpc.Server,
+  socketPath: string,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     server.bindAsync(
       `unix:${socketPath}`,
@@ -160,7 +175,7 @@ async function groupId(name: string): Promise<number | undefined> {
 }
 
 /** Writes the handshake in one synchronous write, as go-plugin expects. */
-function writeStdoutLine(line: string): void {
+export function writeStdoutLine(line: string): void {
   const bytes = new TextEncoder().encode(line);
   let written = 0;
   while (written < bytes.length) {

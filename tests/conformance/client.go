@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/health/grpc_health_v1"
 
 	"milo.example/conformance/gen/base"
 	"milo.example/conformance/gen/drivers"
@@ -64,10 +65,9 @@ type launch struct {
 
 // launchOptions changes the client's config for the negative cases.
 type launchOptions struct {
-	handshake     *plugin.HandshakeConfig
-	socketTempDir string
-	reattach      *plugin.ReattachConfig
-	env           []string
+	handshake *plugin.HandshakeConfig
+	reattach  *plugin.ReattachConfig
+	env       []string
 }
 
 // newLaunchClient builds the client as Nomad's loader does, with its logger
@@ -97,11 +97,6 @@ func newLaunchClient(argv []string, opts launchOptions) (*plugin.Client, *logCap
 		cmd.Env = opts.env
 		config.Cmd = cmd
 	}
-	if opts.socketTempDir != "" {
-		config.UnixSocketConfig = &plugin.UnixSocketConfig{
-			TempDir: opts.socketTempDir,
-		}
-	}
 	return plugin.NewClient(config), logs
 }
 
@@ -124,11 +119,30 @@ func startLaunch(r *report, argv []string, opts launchOptions) *launch {
 	r.must(`dispense "driver"`, err)
 	l.driver = raw.(drivers.DriverClient)
 
-	// go-plugin's Start and Dispense never ping; Client.Ping checks the
-	// health service under the name "plugin".
-	r.check(`health service answers SERVING for "plugin" (go-plugin Ping)`,
-		proto.Ping())
+	// go-plugin's Start and Dispense never ping, and its Ping only needs
+	// Check("plugin") to return without error. A Go plugin's health server
+	// answers SERVING for "plugin" and NotFound for names it lacks.
+	r.check(`go-plugin Ping succeeds`, proto.Ping())
+	r.check(`health Check("plugin") answers SERVING`, checkHealthService(proto))
 	return l
+}
+
+func checkHealthService(proto plugin.ClientProtocol) error {
+	client, ok := proto.(*plugin.GRPCClient)
+	if !ok {
+		return errorf("client protocol is %T, not gRPC", proto)
+	}
+	c, cancel := ctx(5 * time.Second)
+	defer cancel()
+	resp, err := grpc_health_v1.NewHealthClient(client.Conn).Check(c,
+		&grpc_health_v1.HealthCheckRequest{Service: plugin.GRPCServiceName})
+	if err != nil {
+		return err
+	}
+	if resp.GetStatus() != grpc_health_v1.HealthCheckResponse_SERVING {
+		return errorf("status %s", resp.GetStatus())
+	}
+	return nil
 }
 
 // kill ends the plugin as Nomad does, and checks it went within 2 s

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -167,5 +166,3 @@ func hasPrefixAll(keys []string, prefix string) error {
 	}
 	return nil
 }
-
-var _ = filepath.Join

@@ -13,6 +13,8 @@ type report struct {
 	section string
 	passed  int
 	failed  []string
+	// failFast ends the run at the first failed check.
+	failFast bool
 }
 
 // abortLaunch is the panic value of a failed must check.
@@ -33,6 +35,9 @@ func (r *report) check(name string, err error) bool {
 	id := r.section + ": " + name
 	r.failed = append(r.failed, id)
 	fmt.Fprintf(r.out, "FAIL  %s: %s\n", id, indent(err.Error()))
+	if r.failFast {
+		panic(abortLaunch{})
+	}
 	return false
 }
 
@@ -49,6 +54,9 @@ func (r *report) note(format string, args ...any) {
 
 // run runs one launch, turning a failed must check into its end.
 func (r *report) run(section string, fn func(*report)) {
+	if r.failFast && len(r.failed) > 0 {
+		return
+	}
 	r.begin(section)
 	defer func() {
 		if value := recover(); value != nil {

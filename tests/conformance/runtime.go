@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/durationpb"
 
 	"milo.example/conformance/gen/base"
 	"milo.example/conformance/gen/drivers"
@@ -151,7 +151,7 @@ func runHello(r *report, l *launch, env *environment, config []byte) {
 	r.check("hello's stderr arrives in the FIFO", contains(stderr, "hello on stderr"))
 
 	_, err = l.driver.StopTask(c, &drivers.StopTaskRequest{
-		TaskId: task.GetId(), Timeout: toDuration(5 * time.Second), Signal: "SIGINT",
+		TaskId: task.GetId(), Timeout: durationpb.New(5 * time.Second), Signal: "SIGINT",
 	})
 	r.check("StopTask of the exited task succeeds", err)
 	_, err = l.driver.DestroyTask(c, &drivers.DestroyTaskRequest{
@@ -227,5 +227,3 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
-
-var _ = fmt.Sprint

@@ -5,8 +5,6 @@ import (
 	"sync"
 	"time"
 
-	"google.golang.org/protobuf/types/known/durationpb"
-
 	"milo.example/conformance/gen/drivers"
 )
 
@@ -99,11 +97,3 @@ func openTaskEvents(r *report, l *launch) *stream {
 	}()
 	return s
 }
-
-func toDuration(d time.Duration) *durationpbDuration {
-	return durationpbNew(d)
-}
-
-type durationpbDuration = durationpb.Duration
-
-var durationpbNew = durationpb.New

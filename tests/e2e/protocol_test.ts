@@ -90,6 +90,9 @@ Deno.test("a plugin in Nomad's runtime launch answers every protocol call", asyn
         invoke(plugin.health, HealthService.check, { service });
       assert.equal((await check("plugin")).status, Serving.SERVING);
       assert.equal((await check("")).status, Serving.SERVING);
+      // Unknown names fail, as grpc-go's health server answers.
+      const error = await grpcError(check("milo"));
+      assert.equal(error.code, Code.NOT_FOUND);
     });
 
     await t.step(
