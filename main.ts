@@ -13,6 +13,7 @@ import {
 } from "./src/plugin/handshake.ts";
 import { servePlugin } from "./src/plugin/serve.ts";
 import { RUN_USAGE, runCommand } from "./src/cli/run.ts";
+import { RUNTIMES_USAGE, runtimesCommand } from "./src/cli/runtimes.ts";
 
 /** Milo's version, from deno.json. */
 export const VERSION: string = denoJson.version;
@@ -21,6 +22,7 @@ const USAGE = `Milo ${VERSION}: a Nomad task driver for Java applications.
 
 Usage:
   milo run [options] <jar> [-- args...]   run a jar as Nomad would
+  milo runtimes [--json]                  list the Java runtimes found
   milo version                            print the version
   milo help                               show this text
 
@@ -51,6 +53,12 @@ async function main(args: string[]): Promise<number> {
         return 0;
       }
       return await runCommand(rest, selfCommand());
+    case "runtimes":
+      if (rest.includes("--help") || rest.includes("-h")) {
+        console.log(RUNTIMES_USAGE);
+        return 0;
+      }
+      return await runtimesCommand(rest);
     case "version":
     case "--version":
       console.log(VERSION);

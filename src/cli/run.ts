@@ -7,7 +7,7 @@
  * @module
  */
 
-import { basename } from "node:path";
+import { basename, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { NomadClient } from "../nomad/nomad_client.ts";
 import { pumpFifo, releaseFifo } from "./fifo_pump.ts";
@@ -24,6 +24,9 @@ Options:
   --class-path CP      class path for --class; jars on this host are
                        copied into the task's local/ like the jar
   --jvm-option=OPT     JVM option, repeatable (--jvm-option=-Xmx64m)
+  --java-version V     Java version constraint ("17", "17+", "11-17")
+  --java-search-path DIR
+                       also look for Java runtimes in DIR (repeatable)
   --memory MB          memory limit in MiB (default 300)
   --cpu MHZ            CPU shares in MHz (default 100)
   --state-dir DIR      plugin state dir (default /run/milo)
@@ -39,6 +42,8 @@ interface RunArgs {
   memoryMb: number;
   cpuMhz: number;
   stateDir?: string;
+  javaVersion?: string;
+  javaSearchPaths: string[];
   verbose: boolean;
 }
 
@@ -60,6 +65,8 @@ export function parseRunArgs(argv: string[]): RunArgs {
       memory: { type: "string" },
       cpu: { type: "string" },
       "state-dir": { type: "string" },
+      "java-version": { type: "string" },
+      "java-search-path": { type: "string", multiple: true },
       verbose: { type: "boolean" },
     },
   });
@@ -81,6 +88,10 @@ export function parseRunArgs(argv: string[]): RunArgs {
     memoryMb: positiveInt("--memory", values.memory, 300),
     cpuMhz: positiveInt("--cpu", values.cpu, 100),
     stateDir: values["state-dir"],
+    javaVersion: values["java-version"],
+    javaSearchPaths: (values["java-search-path"] ?? []).map((dir) =>
+      resolve(dir)
+    ),
     verbose: values.verbose ?? false,
   };
 }
@@ -99,7 +110,10 @@ export async function runCommand(
   const printer = new PluginLogPrinter(args.verbose);
   const nomad = await NomadClient.start(
     { command: pluginCommand, onStderrLine: (line) => printer.print(line) },
-    args.stateDir ? { state_dir: args.stateDir } : {},
+    {
+      ...(args.stateDir ? { state_dir: args.stateDir } : {}),
+      java_search_paths: args.javaSearchPaths,
+    },
   );
   const allocRoot = await Deno.makeTempDir({ prefix: "milo-run-" });
   let keepAlloc = false;
@@ -154,6 +168,7 @@ async function runTask(
       class_path: classPath,
       jvm_options: args.jvmOptions,
       args: args.args,
+      java_version: args.javaVersion,
     },
     memoryMb: args.memoryMb,
     cpuMhz: args.cpuMhz,

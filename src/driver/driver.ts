@@ -7,10 +7,6 @@
 
 import { join } from "node:path";
 import { removeBundle } from "../oci/bundle.ts";
-import {
-  findDefaultRuntime,
-  type JavaRuntime,
-} from "../java/default_runtime.ts";
 import { errorText, type Logger } from "../log/logger.ts";
 import { Broadcast } from "./broadcast.ts";
 import { DRIVER_STATE_VERSION, encodeDriverState } from "./driver_state.ts";
@@ -21,6 +17,8 @@ import {
   TaskStateError,
 } from "./errors.ts";
 import { fingerprintHost } from "./fingerprint.ts";
+import { JavaRuntimes, usingMessage } from "./java_runtimes.ts";
+import { heapSizing } from "./heap_sizing.ts";
 import { type Host, prepareHost } from "./host.ts";
 import { launchTask } from "./launch.ts";
 import { DEFAULT_PLUGIN_CONFIG, type PluginConfig } from "./plugin_config.ts";
@@ -56,7 +54,7 @@ export class Driver {
   readonly #fingerprints = new Broadcast<Fingerprint>({ replayLatest: true });
   #config: PluginConfig = { ...DEFAULT_PLUGIN_CONFIG };
   #host?: Promise<Host>;
-  #java?: Promise<JavaRuntime>;
+  #java?: JavaRuntimes;
   #timer?: ReturnType<typeof setInterval>;
   #shuttingDown = false;
 
@@ -74,6 +72,7 @@ export class Driver {
     }
     this.#config = config;
     this.#host = undefined;
+    await this.#java?.close();
     this.#java = undefined;
     await this.refreshFingerprint();
   }
@@ -98,8 +97,14 @@ export class Driver {
   /** Recomputes the fingerprint and publishes it. */
   async refreshFingerprint(): Promise<Fingerprint> {
     const host = await this.#prepare();
-    const java = await this.#runtime().catch((error: Error) => error);
-    const fingerprint = fingerprintHost(host, java, this.#version);
+    const java = await this.#runtimes().inventory()
+      .catch((error: Error) => error);
+    const fingerprint = fingerprintHost(
+      host,
+      java,
+      this.#version,
+      this.#config.defaultJavaVersion,
+    );
     this.#fingerprints.publish(fingerprint);
     return fingerprint;
   }
@@ -119,9 +124,22 @@ export class Driver {
     try {
       const config = parseTaskConfig(request.config);
       const host = await this.#readyHost(request.name);
-      const java = await this.#runtimeFor(request.name);
+      const java = await this.#runtimes().select(request.name, config);
       const user = await this.#user(request);
-      const state = await launchTask({ request, config, java, user, host });
+      const heap = heapSizing(
+        java,
+        config.jvmOptions,
+        request.resources.memoryLimitBytes,
+        host.cgroup.mode === "v2" ? 2 : 1,
+      );
+      const state = await launchTask({
+        request,
+        config,
+        java,
+        user,
+        host,
+        extraJvmOptions: heap.jvmOptions,
+      });
 
       const exit = host.exits!.waitForExit(state.containerId, state.monitorPid)
         .then(toExitResult, (error) => this.#unobservedExit(error));
@@ -136,9 +154,9 @@ export class Driver {
       });
       this.#emit(
         request,
-        `Started container ${state.containerId} with Java ` +
-          `${java.version ?? "(unknown version)"} at ${java.home}`,
+        `${usingMessage(java)} in container ${state.containerId}`,
       );
+      if (heap.warning) this.#emit(request, heap.warning);
       return {
         version: DRIVER_STATE_VERSION,
         driverState: encodeDriverState(state),
@@ -227,6 +245,7 @@ export class Driver {
     this.#timer = undefined;
     const host = await this.#host?.catch(() => undefined);
     host?.exits?.close();
+    await this.#java?.close();
   }
 
   #handle(taskId: string): TaskHandle {
@@ -240,9 +259,13 @@ export class Driver {
     return this.#host;
   }
 
-  #runtime(): Promise<JavaRuntime> {
-    this.#java ??= findDefaultRuntime(Deno.env.toObject());
-    this.#java.catch(() => this.#java = undefined);
+  #runtimes(): JavaRuntimes {
+    this.#java ??= new JavaRuntimes(
+      this.#config,
+      { JAVA_HOME: Deno.env.get("JAVA_HOME"), PATH: Deno.env.get("PATH") },
+      () => void this.refreshFingerprint(),
+      (error) => this.#logger.warn("java runtime detection failed", { error }),
+    );
     return this.#java;
   }
 
@@ -258,16 +281,6 @@ export class Driver {
       );
     }
     return host as Host & Required<Pick<Host, "runtime">>;
-  }
-
-  async #runtimeFor(task: string): Promise<JavaRuntime> {
-    try {
-      return await this.#runtime();
-    } catch (error) {
-      throw new StartFailedError(`Cannot start task "${task}"`, true, {
-        cause: error,
-      });
-    }
   }
 
   async #user(request: TaskRequest) {

@@ -4,20 +4,29 @@
  * @module
  */
 
-import type { JavaRuntime } from "../java/default_runtime.ts";
+import {
+  formatJavaVersion,
+  type Inventory,
+  type JavaRuntime,
+  matchesConstraint,
+  parseConstraint,
+} from "../java/mod.ts";
 import { errorText } from "../log/logger.ts";
 import type { Host } from "./host.ts";
 import type { Fingerprint } from "./types.ts";
 
-/** Builds the fingerprint from a prepared host and the Java lookup. */
+/**
+ * Builds the fingerprint from a prepared host and the Java inventory (or
+ * the error that prevented one). `defaultVersion` is the plugin's
+ * default_java_version, if any.
+ */
 export function fingerprintHost(
   host: Host,
-  java: JavaRuntime | Error,
+  java: Inventory | Error,
   version: string,
+  defaultVersion?: string,
 ): Fingerprint {
   const problems = [...host.problems];
-  if (java instanceof Error) problems.push(errorText(java));
-
   const attributes: Fingerprint["attributes"] = {
     "driver.milo.version": version,
     "driver.milo.cgroup": host.cgroup.mode,
@@ -25,10 +34,13 @@ export function fingerprintHost(
   if (host.hybridWorkaround) {
     attributes["driver.milo.cgroup_hybrid_workaround"] = true;
   }
-  if (!(java instanceof Error)) {
-    attributes["driver.milo.java.home"] = java.home;
-    if (java.version) attributes["driver.milo.java.version"] = java.version;
-    if (java.vendor) attributes["driver.milo.java.vendor"] = java.vendor;
+
+  if (java instanceof Error) {
+    problems.push(errorText(java));
+  } else if (java.runtimes.length === 0) {
+    problems.push(noJavaProblem(java));
+  } else {
+    Object.assign(attributes, javaAttributes(java, defaultVersion));
   }
 
   if (problems.length === 0) {
@@ -39,4 +51,55 @@ export function fingerprintHost(
     description: problems.join("; "),
     attributes,
   };
+}
+
+/**
+ * Attributes jobs can constrain on: every version, the default one, and
+ * per feature version (the newest of it) its home, full version and
+ * vendor, e.g. `driver.milo.java.17.version = "17.0.15"`.
+ */
+export function javaAttributes(
+  inventory: Inventory,
+  defaultVersion?: string,
+): Record<string, string> {
+  const attributes: Record<string, string> = {
+    "driver.milo.java.versions": inventory.runtimes
+      .map((runtime) => formatJavaVersion(runtime.version)).join(","),
+  };
+  const fallback = defaultRuntime(inventory.runtimes, defaultVersion);
+  if (fallback) {
+    attributes["driver.milo.java.default"] = formatJavaVersion(
+      fallback.version,
+    );
+  }
+  for (const runtime of [...inventory.runtimes].reverse()) {
+    const prefix = `driver.milo.java.${runtime.version.feature}`;
+    attributes[`${prefix}.home`] = runtime.home;
+    attributes[`${prefix}.version`] = formatJavaVersion(runtime.version);
+    attributes[`${prefix}.vendor`] = runtime.vendor;
+  }
+  return attributes;
+}
+
+function defaultRuntime(
+  runtimes: JavaRuntime[],
+  defaultVersion?: string,
+): JavaRuntime | undefined {
+  if (!defaultVersion) return runtimes[0];
+  try {
+    const constraint = parseConstraint(defaultVersion);
+    return runtimes.find((runtime) =>
+      matchesConstraint(runtime.version, constraint)
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+function noJavaProblem(inventory: Inventory): string {
+  const broken = inventory.broken.map((b) => `${b.home} (${b.reason})`);
+  return `no Java runtime found in ${inventory.searched.join(", ")}` +
+    (broken.length ? `; broken: ${broken.join(", ")}` : "") +
+    " (install a JDK, e.g. apt-get install default-jdk-headless, or set " +
+    "java_search_paths or java_homes in the plugin config)";
 }

@@ -10,7 +10,7 @@
 import { join } from "node:path";
 import { buildSpec } from "../oci/spec.ts";
 import { removeBundle, writeBundle } from "../oci/bundle.ts";
-import type { JavaRuntime } from "../java/default_runtime.ts";
+import { formatJavaVersion, type JavaRuntime } from "../java/mod.ts";
 import type { Host } from "./host.ts";
 import { StartFailedError } from "./errors.ts";
 import { javaArgv, type JavaTaskConfig } from "./task_config.ts";
@@ -37,6 +37,8 @@ export interface LaunchInput {
   java: JavaRuntime;
   user: TaskUser;
   host: Host & Required<Pick<Host, "runtime">>;
+  /** Options placed before the task's jvm_options (heap sizing). */
+  extraJvmOptions?: string[];
 }
 
 /**
@@ -55,7 +57,10 @@ export async function launchTask(input: LaunchInput): Promise<TaskDriverState> {
 
   const id = containerId(request.id, request.name);
   const bundleDir = join(host.bundlesDir, id);
-  const argv = javaArgv(java.java, config);
+  const argv = javaArgv(java.java, {
+    ...config,
+    jvmOptions: [...(input.extraJvmOptions ?? []), ...config.jvmOptions],
+  });
   const env = taskEnv(request.env, java);
   checkExecSize(request, argv, env);
   const spec = specFor(request, () =>
@@ -95,7 +100,7 @@ export async function launchTask(input: LaunchInput): Promise<TaskDriverState> {
       monitorPid: created.monitorPid,
       startedAt: new Date().toISOString(),
       javaHome: java.home,
-      javaVersion: java.version,
+      javaVersion: formatJavaVersion(java.version),
     };
   } catch (error) {
     await host.runtime.delete(id, { force: true }).catch(() => {});

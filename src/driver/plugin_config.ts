@@ -9,8 +9,10 @@ import {
   ConfigValueError,
   readBool,
   readString,
+  readStringList,
   unknownKeys,
 } from "./config_values.ts";
+import { parseDuration } from "./duration.ts";
 
 /** A validated plugin config. */
 export interface PluginConfig {
@@ -28,6 +30,14 @@ export interface PluginConfig {
   cgroupHybridWorkaround: boolean;
   /** User for tasks that set none (the java driver's default too). */
   defaultUser: string;
+  /** Directories whose children are Java runtime homes. */
+  javaSearchPaths: string[];
+  /** Java runtime homes to use besides those found by searching. */
+  javaHomes: string[];
+  /** Version constraint for tasks that set no java_version or java_home. */
+  defaultJavaVersion?: string;
+  /** How often the runtime inventory is rebuilt without any change seen. */
+  javaRefreshIntervalMs: number;
 }
 
 /** Defaults used for keys the operator leaves unset. */
@@ -35,6 +45,9 @@ export const DEFAULT_PLUGIN_CONFIG: Readonly<PluginConfig> = {
   stateDir: "/run/milo",
   cgroupHybridWorkaround: true,
   defaultUser: "nobody",
+  javaSearchPaths: [],
+  javaHomes: [],
+  javaRefreshIntervalMs: 5 * 60_000,
 };
 
 const KEYS = [
@@ -43,6 +56,10 @@ const KEYS = [
   "conmon_path",
   "cgroup_hybrid_workaround",
   "default_user",
+  "java_search_paths",
+  "java_homes",
+  "default_java_version",
+  "java_refresh_interval",
 ];
 
 /**
@@ -70,6 +87,10 @@ export function parsePluginConfig(raw: Record<string, unknown>): PluginConfig {
       ),
       defaultUser: readString(raw, "default_user") ??
         DEFAULT_PLUGIN_CONFIG.defaultUser,
+      javaSearchPaths: absolutePaths(raw, "java_search_paths"),
+      javaHomes: absolutePaths(raw, "java_homes"),
+      defaultJavaVersion: readString(raw, "default_java_version"),
+      javaRefreshIntervalMs: refreshInterval(raw),
     };
     if (!config.stateDir.startsWith("/")) {
       throw invalid(
@@ -81,6 +102,32 @@ export function parsePluginConfig(raw: Record<string, unknown>): PluginConfig {
     if (error instanceof ConfigValueError) throw invalid(error.message);
     throw error;
   }
+}
+
+function absolutePaths(raw: Record<string, unknown>, key: string): string[] {
+  const paths = readStringList(raw, key);
+  const relative = paths.find((path) => !path.startsWith("/"));
+  if (relative !== undefined) {
+    throw invalid(`"${key}" must hold absolute paths, got "${relative}"`);
+  }
+  return paths;
+}
+
+function refreshInterval(raw: Record<string, unknown>): number {
+  const text = readString(raw, "java_refresh_interval");
+  if (text === undefined) return DEFAULT_PLUGIN_CONFIG.javaRefreshIntervalMs;
+  let ms: number;
+  try {
+    ms = parseDuration(text);
+  } catch (error) {
+    throw invalid(`"java_refresh_interval": ${(error as Error).message}`);
+  }
+  if (ms < 1000) {
+    throw invalid(
+      `"java_refresh_interval" must be at least "1s", got "${text}"`,
+    );
+  }
+  return ms;
 }
 
 function invalid(detail: string): InvalidPluginConfigError {

@@ -22,6 +22,8 @@ export const TASK_CONFIG_KEYS = [
   "jvm_options",
   "args",
   "work_dir",
+  "java_version",
+  "java_home",
 ] as const;
 
 /** A validated task config. */
@@ -38,6 +40,10 @@ export interface JavaTaskConfig {
   args: string[];
   /** Absolute working directory inside the container. */
   workDir?: string;
+  /** Java version constraint ("17", "17+", "11-17", "21.0.2"). */
+  javaVersion?: string;
+  /** An explicit Java runtime home on the host. */
+  javaHome?: string;
 }
 
 /**
@@ -65,6 +71,8 @@ export function parseTaskConfig(
       jvmOptions: readStringList(raw, "jvm_options"),
       args: readStringList(raw, "args"),
       workDir: readString(raw, "work_dir"),
+      javaVersion: readString(raw, "java_version"),
+      javaHome: readString(raw, "java_home"),
     };
   } catch (error) {
     if (error instanceof ConfigValueError) throw invalid(error.message);

@@ -17,6 +17,8 @@ export const TASK_CONFIG_SPEC: Spec = object({
   jvm_options: attr("jvm_options", "list(string)"),
   args: attr("args", "list(string)"),
   work_dir: attr("work_dir", "string"),
+  java_version: attr("java_version", "string"),
+  java_home: attr("java_home", "string"),
 });
 
 /** The plugin config schema, with Milo's defaults. */
@@ -34,5 +36,12 @@ export const PLUGIN_CONFIG_SPEC: Spec = object({
   default_user: withDefault(
     attr("default_user", "string"),
     hclString(DEFAULT_PLUGIN_CONFIG.defaultUser),
+  ),
+  java_search_paths: attr("java_search_paths", "list(string)"),
+  java_homes: attr("java_homes", "list(string)"),
+  default_java_version: attr("default_java_version", "string"),
+  java_refresh_interval: withDefault(
+    attr("java_refresh_interval", "string"),
+    hclString("5m"),
   ),
 });

@@ -153,22 +153,31 @@ Deno.test("a plugin in Nomad's runtime launch answers every protocol call", asyn
       assert.deepEqual(await invoke(driver, DriverService.init, {}), {});
     });
 
-    await t.step("TaskConfigSchema has the java driver's keys", async () => {
-      const { spec } = await invoke(driver, DriverService.taskConfigSchema, {});
+    await t.step(
+      "TaskConfigSchema has the java driver's keys and Milo's",
+      async () => {
+        const { spec } = await invoke(
+          driver,
+          DriverService.taskConfigSchema,
+          {},
+        );
 
-      assert.equal(spec?.block?.$case, "object");
-      const keys = spec.block.$case === "object"
-        ? Object.keys(spec.block.value.attributes).sort()
-        : [];
-      assert.deepEqual(keys, [
-        "args",
-        "class",
-        "class_path",
-        "jar_path",
-        "jvm_options",
-        "work_dir",
-      ]);
-    });
+        assert.equal(spec?.block?.$case, "object");
+        const keys = spec.block.$case === "object"
+          ? Object.keys(spec.block.value.attributes).sort()
+          : [];
+        assert.deepEqual(keys, [
+          "args",
+          "class",
+          "class_path",
+          "jar_path",
+          "java_home",
+          "java_version",
+          "jvm_options",
+          "work_dir",
+        ]);
+      },
+    );
 
     await t.step(
       "Capabilities: image isolation, no signals, no exec",
@@ -284,7 +293,7 @@ Deno.test("a plugin in Nomad's runtime launch answers every protocol call", asyn
             assert.equal(event.allocId, result.alloc.allocId);
             assert.equal(event.taskName, "hello");
           }
-          assert.match(started.message, /^Started container /);
+          assert.match(started.message, /^using Java .* in container milo-/);
           assert.equal(exited.message, "Task exited with code 0");
         } finally {
           events.cancel();

@@ -24,6 +24,8 @@ const TASK_KEYS = [
   "class",
   "class_path",
   "jar_path",
+  "java_home",
+  "java_version",
   "jvm_options",
   "work_dir",
 ];

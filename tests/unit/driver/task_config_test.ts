@@ -25,6 +25,8 @@ Deno.test("parseTaskConfig() reads a jar task as cty sends it", () => {
     jvmOptions: ["-Xmx64m"],
     args: ["a"],
     workDir: undefined,
+    javaVersion: undefined,
+    javaHome: undefined,
   });
 });
 
