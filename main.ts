@@ -12,6 +12,10 @@ import {
   NOT_A_PLUGIN_MESSAGE,
 } from "./src/plugin/handshake.ts";
 import { servePlugin } from "./src/plugin/serve.ts";
+import {
+  FINGERPRINT_USAGE,
+  fingerprintCommand,
+} from "./src/cli/fingerprint.ts";
 import { RUN_USAGE, runCommand } from "./src/cli/run.ts";
 import { RUNTIMES_USAGE, runtimesCommand } from "./src/cli/runtimes.ts";
 
@@ -23,6 +27,7 @@ const USAGE = `Milo ${VERSION}: a Nomad task driver for Java applications.
 Usage:
   milo run [options] <jar> [-- args...]   run a jar as Nomad would
   milo runtimes [--json]                  list the Java runtimes found
+  milo fingerprint [--json]               what the plugin would tell Nomad
   milo version                            print the version
   milo help                               show this text
 
@@ -59,6 +64,12 @@ async function main(args: string[]): Promise<number> {
         return 0;
       }
       return await runtimesCommand(rest);
+    case "fingerprint":
+      if (rest.includes("--help") || rest.includes("-h")) {
+        console.log(FINGERPRINT_USAGE);
+        return 0;
+      }
+      return await fingerprintCommand(rest, VERSION);
     case "version":
     case "--version":
       console.log(VERSION);

@@ -6,6 +6,7 @@
  */
 
 import { join } from "node:path";
+import type { ContainerRuntime } from "../crun/container_runtime.ts";
 import { removeBundle } from "../oci/bundle.ts";
 import { errorText, type Logger } from "../log/logger.ts";
 import { Broadcast } from "./broadcast.ts";
@@ -16,10 +17,10 @@ import {
   TaskNotFoundError,
   TaskStateError,
 } from "./errors.ts";
-import { fingerprintHost } from "./fingerprint.ts";
-import { JavaRuntimes, usingMessage } from "./java_runtimes.ts";
+import { HealthMonitor } from "./health_monitor.ts";
+import { type JavaEnv, JavaRuntimes, usingMessage } from "./java_runtimes.ts";
 import { heapSizing } from "./heap_sizing.ts";
-import { type Host, prepareHost } from "./host.ts";
+import type { Host } from "./host.ts";
 import { launchTask } from "./launch.ts";
 import { DEFAULT_PLUGIN_CONFIG, type PluginConfig } from "./plugin_config.ts";
 import { parseTaskConfig } from "./task_config.ts";
@@ -35,9 +36,6 @@ import type {
 import { resolveUser, UnknownUserError } from "./users.ts";
 import { normalizeSignal } from "./signals.ts";
 
-/** How often the fingerprint is refreshed without a change (java driver: 30 s). */
-const FINGERPRINT_INTERVAL_MS = 30_000;
-
 /** How long a force-kill may take before DestroyTask gives up waiting. */
 const KILL_WAIT_MS = 10_000;
 
@@ -51,42 +49,48 @@ export class Driver {
   readonly #tasks = new Map<string, TaskHandle>();
   readonly #starting = new Set<string>();
   readonly #events = new Broadcast<DriverEvent>();
-  readonly #fingerprints = new Broadcast<Fingerprint>({ replayLatest: true });
+  readonly #env: JavaEnv;
   #config: PluginConfig = { ...DEFAULT_PLUGIN_CONFIG };
-  #host?: Promise<Host>;
-  #java?: JavaRuntimes;
-  #timer?: ReturnType<typeof setInterval>;
+  #parts?: { java: JavaRuntimes; health: HealthMonitor };
   #shuttingDown = false;
 
-  /** Creates a driver; nothing touches the host until it is used. */
-  constructor(options: { logger: Logger; version: string }) {
+  /**
+   * Creates a driver; nothing touches the host until it is used. `env` is
+   * where the plugin looks for crun, conmon and java (default: its own).
+   */
+  constructor(
+    options: { logger: Logger; version: string; env?: JavaEnv },
+  ) {
     this.#logger = options.logger;
     this.#version = options.version;
+    this.#env = options.env ?? {
+      JAVA_HOME: Deno.env.get("JAVA_HOME"),
+      PATH: Deno.env.get("PATH"),
+    };
   }
 
   /** Applies the plugin config (SetConfig). Safe to call repeatedly. */
   async configure(config: PluginConfig): Promise<void> {
     // Nomad sends the same config up to three times; keep what is prepared.
-    if (this.#host && JSON.stringify(config) === JSON.stringify(this.#config)) {
+    if (
+      this.#parts && JSON.stringify(config) === JSON.stringify(this.#config)
+    ) {
       return;
     }
+    const old = this.#parts;
     this.#config = config;
-    this.#host = undefined;
-    await this.#java?.close();
-    this.#java = undefined;
-    await this.refreshFingerprint();
+    this.#parts = undefined;
+    if (old) {
+      // Running tasks still wait on the old exit watcher.
+      await old.health.close(this.#tasks.size === 0);
+      await old.java.close();
+    }
+    await this.fingerprint();
   }
 
   /** Never-ending fingerprint stream: the current one at once, then changes. */
-  async *fingerprints(signal: AbortSignal): AsyncGenerator<Fingerprint> {
-    if (!this.#timer) {
-      this.#timer = setInterval(
-        () => void this.refreshFingerprint(),
-        FINGERPRINT_INTERVAL_MS,
-      );
-    }
-    if (!this.#fingerprints.latest) await this.refreshFingerprint();
-    yield* this.#fingerprints.subscribe(signal);
+  fingerprints(signal: AbortSignal): AsyncGenerator<Fingerprint> {
+    return this.#health().fingerprints(signal);
   }
 
   /** Never-ending stream of task events. */
@@ -94,19 +98,9 @@ export class Driver {
     return this.#events.subscribe(signal);
   }
 
-  /** Recomputes the fingerprint and publishes it. */
-  async refreshFingerprint(): Promise<Fingerprint> {
-    const host = await this.#prepare();
-    const java = await this.#runtimes().inventory()
-      .catch((error: Error) => error);
-    const fingerprint = fingerprintHost(
-      host,
-      java,
-      this.#version,
-      this.#config.defaultJavaVersion,
-    );
-    this.#fingerprints.publish(fingerprint);
-    return fingerprint;
+  /** Checks the host and the runtimes now; publishes any change. */
+  fingerprint(): Promise<Fingerprint> {
+    return this.#health().refresh();
   }
 
   /**
@@ -141,7 +135,7 @@ export class Driver {
         extraJvmOptions: heap.jvmOptions,
       });
 
-      const exit = host.exits!.waitForExit(state.containerId, state.monitorPid)
+      const exit = host.exits.waitForExit(state.containerId, state.monitorPid)
         .then(toExitResult, (error) => this.#unobservedExit(error));
       const handle = new TaskHandle(state, exit);
       this.#tasks.set(request.id, handle);
@@ -186,11 +180,11 @@ export class Driver {
   ): Promise<void> {
     const handle = this.#tasks.get(taskId);
     if (!handle?.running) return;
-    const host = await this.#prepare();
+    const runtime = await this.#runtimeFor(taskId);
     const id = handle.state.containerId;
 
     if (timeoutMs > 0) {
-      await host.runtime!.kill(id, this.#stopSignal(taskId, signal))
+      await runtime.kill(id, this.#stopSignal(taskId, signal))
         .catch((error: unknown) => this.#ignoreIfExited(handle, error));
       if (await handle.exitsWithin(timeoutMs)) return;
       this.#logger.info("task did not stop in time; killing it", {
@@ -198,7 +192,7 @@ export class Driver {
         timeout_ms: timeoutMs,
       });
     }
-    await host.runtime!.kill(id, "SIGKILL", true)
+    await runtime.kill(id, "SIGKILL", true)
       .catch((error: unknown) => this.#ignoreIfExited(handle, error));
     await handle.exitsWithin(KILL_WAIT_MS);
   }
@@ -220,9 +214,9 @@ export class Driver {
     }
     if (handle.running) await this.stopTask(taskId, 0, "SIGKILL");
 
-    const host = await this.#prepare();
+    const runtime = await this.#runtimeFor(taskId);
     const { containerId, bundleDir, exitDir } = handle.state;
-    await host.runtime?.delete(containerId, { force: true });
+    await runtime.delete(containerId, { force: true });
     await removeBundle(bundleDir);
     await Deno.remove(join(exitDir, containerId)).catch(() => {});
     this.#tasks.delete(taskId);
@@ -241,11 +235,8 @@ export class Driver {
   /** Stops background work; running tasks keep running under their monitors. */
   async shutdown(): Promise<void> {
     this.#shuttingDown = true;
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-    const host = await this.#host?.catch(() => undefined);
-    host?.exits?.close();
-    await this.#java?.close();
+    await this.#parts?.health.close(true);
+    await this.#parts?.java.close();
   }
 
   #handle(taskId: string): TaskHandle {
@@ -254,33 +245,70 @@ export class Driver {
     return handle;
   }
 
-  #prepare(): Promise<Host> {
-    this.#host ??= prepareHost(this.#config, this.#logger);
-    return this.#host;
+  #build(): { java: JavaRuntimes; health: HealthMonitor } {
+    if (this.#parts) return this.#parts;
+    const java = new JavaRuntimes(
+      this.#config,
+      this.#env,
+      () => void health.refresh(),
+      (error) => this.#logger.warn("java runtime detection failed", { error }),
+    );
+    const health: HealthMonitor = new HealthMonitor({
+      config: this.#config,
+      java,
+      version: this.#version,
+      logger: this.#logger,
+      path: this.#env.PATH,
+    });
+    this.#parts = { java, health };
+    return this.#parts;
+  }
+
+  #health(): HealthMonitor {
+    return this.#build().health;
   }
 
   #runtimes(): JavaRuntimes {
-    this.#java ??= new JavaRuntimes(
-      this.#config,
-      { JAVA_HOME: Deno.env.get("JAVA_HOME"), PATH: Deno.env.get("PATH") },
-      () => void this.refreshFingerprint(),
-      (error) => this.#logger.warn("java runtime detection failed", { error }),
-    );
-    return this.#java;
+    return this.#build().java;
   }
 
+  /**
+   * The host, ready to run containers. The last check is trusted while it
+   * says so; otherwise the host is checked again (a dependency may have
+   * appeared since) before the start fails, recoverably.
+   */
   async #readyHost(
     task: string,
   ): Promise<Host & Required<Pick<Host, "runtime">>> {
-    const host = await this.#prepare();
-    if (!host.runtime || host.problems.length > 0) {
+    let host = await this.#health().host();
+    if (!isReady(host)) {
+      await this.#health().refresh();
+      host = await this.#health().host();
+    }
+    if (!isReady(host)) {
+      const problems = host.undetected
+        ? [host.undetected, ...host.problems]
+        : host.problems;
       throw new StartFailedError(
         `Cannot start task "${task}": the host is not ready: ` +
-          host.problems.join("; "),
+          problems.join("; "),
         true,
       );
     }
     return host as Host & Required<Pick<Host, "runtime">>;
+  }
+
+  /** crun for signalling or deleting a task's container. */
+  async #runtimeFor(taskId: string): Promise<ContainerRuntime> {
+    let host = await this.#health().host();
+    if (!host.runtime) host = await this.#health().recheck();
+    if (!host.runtime) {
+      throw new TaskStateError(
+        `Cannot reach the container of task "${taskId}": ` +
+          host.problems.join("; "),
+      );
+    }
+    return host.runtime;
   }
 
   async #user(request: TaskRequest) {
@@ -367,6 +395,11 @@ export class Driver {
       annotations: {},
     });
   }
+}
+
+function isReady(host: Host): boolean {
+  return Boolean(host.runtime) && host.problems.length === 0 &&
+    !host.undetected;
 }
 
 /**

@@ -27,9 +27,16 @@ export function fingerprintHost(
   defaultVersion?: string,
 ): Fingerprint {
   const problems = [...host.problems];
-  const attributes: Fingerprint["attributes"] = {
+  const attributes: Record<string, string | boolean | undefined> = {
     "driver.milo.version": version,
-    "driver.milo.cgroup": host.cgroup.mode,
+    "driver.milo.cgroup.version": cgroupVersion(host),
+    "driver.milo.cgroup.mode": host.cgroup.mode === "none"
+      ? undefined
+      : host.cgroup.mode,
+    "driver.milo.crun.version": host.crun?.version,
+    "driver.milo.crun.path": host.crun?.path,
+    "driver.milo.conmon.version": host.conmon?.version,
+    "driver.milo.conmon.path": host.conmon?.path,
   };
   if (host.hybridWorkaround) {
     attributes["driver.milo.cgroup_hybrid_workaround"] = true;
@@ -43,14 +50,41 @@ export function fingerprintHost(
     Object.assign(attributes, javaAttributes(java, defaultVersion));
   }
 
+  const present: Fingerprint["attributes"] = {};
+  for (const [key, value] of Object.entries(attributes)) {
+    if (value !== undefined && value !== "") present[key] = value;
+  }
+  if (host.undetected) problems.unshift(host.undetected);
   if (problems.length === 0) {
-    return { health: "healthy", description: "Healthy", attributes };
+    return {
+      health: "healthy",
+      description: "Healthy",
+      problems,
+      attributes: present,
+    };
   }
   return {
-    health: "unhealthy",
+    health: host.undetected ? "undetected" : "unhealthy",
     description: problems.join("; "),
-    attributes,
+    problems,
+    attributes: present,
   };
+}
+
+/**
+ * The cgroup version task limits use: "2" on a unified host, "1" on a
+ * legacy or hybrid one (crun applies v1 controllers there).
+ */
+function cgroupVersion(host: Host): string | undefined {
+  switch (host.cgroup.mode) {
+    case "v2":
+      return "2";
+    case "v1":
+    case "hybrid":
+      return "1";
+    default:
+      return undefined;
+  }
 }
 
 /**
@@ -98,8 +132,8 @@ function defaultRuntime(
 
 function noJavaProblem(inventory: Inventory): string {
   const broken = inventory.broken.map((b) => `${b.home} (${b.reason})`);
-  return `no Java runtime found in ${inventory.searched.join(", ")}` +
-    (broken.length ? `; broken: ${broken.join(", ")}` : "") +
-    " (install a JDK, e.g. apt-get install default-jdk-headless, or set " +
-    "java_search_paths or java_homes in the plugin config)";
+  return `no Java runtime found (looked in ${inventory.searched.join(", ")}` +
+    (broken.length ? `, broken runtimes: ${broken.join(", ")}` : "") +
+    "): install a JDK (apt-get install default-jdk-headless) or set " +
+    "java_search_paths or java_homes in the plugin config";
 }

@@ -43,6 +43,7 @@ export class JavaRuntimes {
       path: env.PATH,
       searchPaths: config.javaSearchPaths,
       homes: config.javaHomes,
+      defaultRoots: config.javaSearchDefaults,
       refreshIntervalMs: config.javaRefreshIntervalMs,
       onError,
     });

@@ -34,6 +34,12 @@ export interface PluginConfig {
   javaSearchPaths: string[];
   /** Java runtime homes to use besides those found by searching. */
   javaHomes: string[];
+  /**
+   * Also search the usual places (/usr/lib/jvm, /usr/java, /opt/java*,
+   * /opt/*jdk*, /opt/*jre*); false limits the search to JAVA_HOME, java on
+   * PATH, javaSearchPaths and javaHomes.
+   */
+  javaSearchDefaults: boolean;
   /** Version constraint for tasks that set no java_version or java_home. */
   defaultJavaVersion?: string;
   /** How often the runtime inventory is rebuilt without any change seen. */
@@ -47,6 +53,7 @@ export const DEFAULT_PLUGIN_CONFIG: Readonly<PluginConfig> = {
   defaultUser: "nobody",
   javaSearchPaths: [],
   javaHomes: [],
+  javaSearchDefaults: true,
   javaRefreshIntervalMs: 5 * 60_000,
 };
 
@@ -58,6 +65,7 @@ const KEYS = [
   "default_user",
   "java_search_paths",
   "java_homes",
+  "java_search_defaults",
   "default_java_version",
   "java_refresh_interval",
 ];
@@ -89,6 +97,11 @@ export function parsePluginConfig(raw: Record<string, unknown>): PluginConfig {
         DEFAULT_PLUGIN_CONFIG.defaultUser,
       javaSearchPaths: absolutePaths(raw, "java_search_paths"),
       javaHomes: absolutePaths(raw, "java_homes"),
+      javaSearchDefaults: readBool(
+        raw,
+        "java_search_defaults",
+        DEFAULT_PLUGIN_CONFIG.javaSearchDefaults,
+      ),
       defaultJavaVersion: readString(raw, "default_java_version"),
       javaRefreshIntervalMs: refreshInterval(raw),
     };

@@ -88,6 +88,9 @@ export type Health = "undetected" | "unhealthy" | "healthy";
 /** One fingerprint: health, the reason, and node attributes. */
 export interface Fingerprint {
   health: Health;
+  /** "Healthy", or every problem joined with "; " (what Nomad shows). */
   description: string;
+  /** Each problem on its own, with where Milo looked and the fix. */
+  problems: string[];
   attributes: Record<string, string | number | boolean>;
 }

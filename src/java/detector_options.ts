@@ -4,9 +4,9 @@
  * @module
  */
 
-import type { WatchFs } from "./_watch_debounced.ts";
+import type { WatchFs } from "../fs/debounced_watch.ts";
 import type { Probe } from "./run_probe.ts";
-import type { Timers } from "./timers.ts";
+import type { Timers } from "../fs/timers.ts";
 
 /** Where to look and how to keep the cache; every field optional. */
 export interface DetectorOptions {
@@ -24,6 +24,11 @@ export interface DetectorOptions {
   refreshIntervalMs?: number;
   /** Quiet period after filesystem events before re-detecting (default 200). */
   debounceMs?: number;
+  /**
+   * Also stat the watched paths this often, for the symlinks watchFs does
+   * not report (default 1000; 0 turns it off).
+   */
+  pollMs?: number;
   /** Deadline of one java probe (default 10000). */
   probeTimeoutMs?: number;
   /** Watch roots and homes with Deno.watchFs (default true). */

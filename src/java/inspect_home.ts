@@ -12,7 +12,7 @@ import { type JavaVersion, parseJavaVersion } from "./java_version.ts";
 import { parseProbeOutput, type ProbeFacts } from "./probe_output.ts";
 import { parseRelease } from "./release_file.ts";
 import { type Probe, probeWithTimeout } from "./run_probe.ts";
-import type { Timers } from "./timers.ts";
+import type { Timers } from "../fs/timers.ts";
 
 /** How to probe a home whose `release` file does not say enough. */
 export interface InspectOptions {

@@ -33,4 +33,4 @@ export {
   containerAwareness,
 } from "./container_awareness.ts";
 export type { Probe } from "./run_probe.ts";
-export type { Timers } from "./timers.ts";
+export type { Timers } from "../fs/timers.ts";

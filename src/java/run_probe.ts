@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Timers } from "./timers.ts";
+import type { Timers } from "../fs/timers.ts";
 
 /**
  * Runs `java` and resolves with everything it printed (stderr, then

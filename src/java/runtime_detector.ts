@@ -8,7 +8,7 @@
 
 import { join } from "node:path";
 import { detectInventory, type Detection } from "./detect_inventory.ts";
-import { DebouncedWatch, denoWatchFs } from "./_watch_debounced.ts";
+import { DebouncedWatch, denoWatchFs } from "../fs/debounced_watch.ts";
 import { inspectHome } from "./inspect_home.ts";
 import {
   describeRuntime,
@@ -24,7 +24,7 @@ import {
   requestConstraint,
   type RuntimeRequest,
 } from "./select_runtime.ts";
-import { REAL_CLOCK, REAL_TIMERS } from "./timers.ts";
+import { REAL_CLOCK, REAL_TIMERS } from "../fs/timers.ts";
 import {
   matchesConstraint,
   type VersionConstraint,
@@ -54,6 +54,7 @@ export class RuntimeDetector {
       defaultRoots: true,
       refreshIntervalMs: 300_000,
       debounceMs: 200,
+      pollMs: 1000,
       probeTimeoutMs: 10_000,
       watch: true,
       checkOnUse: true,
@@ -215,7 +216,8 @@ export class RuntimeDetector {
   }
 
   async #rewatch(paths: string[]) {
-    const { watch, watchFs, timers, debounceMs, onError } = this.#options;
+    const { watch, watchFs, timers, debounceMs, pollMs, onError } =
+      this.#options;
     const key = paths.join("\n");
     if (!watch || key === this.#watched) return;
 
@@ -230,6 +232,7 @@ export class RuntimeDetector {
         watchFs,
         timers,
         debounceMs,
+        pollMs,
         onChange,
       });
       this.#watched = key;

@@ -41,6 +41,7 @@ export class NomadClient {
   #streams: grpc.ClientReadableStream<unknown>[] = [];
   #taskKeys?: string[];
   #firstFingerprint = Promise.withResolvers<FingerprintResponse>();
+  #fingerprintWaiters = new Set<(message: FingerprintResponse) => void>();
 
   private constructor(plugin: PluginClient) {
     this.plugin = plugin;
@@ -68,6 +69,36 @@ export class NomadClient {
   /** Resolves with the first fingerprint. */
   firstFingerprint(): Promise<FingerprintResponse> {
     return this.#firstFingerprint.promise;
+  }
+
+  /**
+   * Resolves with the next fingerprint received from now on that `match`
+   * accepts; rejects after `timeoutMs` with the last one seen.
+   */
+  nextFingerprint(
+    match: (message: FingerprintResponse) => boolean,
+    timeoutMs: number,
+  ): Promise<FingerprintResponse> {
+    const { promise, resolve, reject } = Promise.withResolvers<
+      FingerprintResponse
+    >();
+    const waiter = (message: FingerprintResponse) => {
+      if (match(message)) resolve(message);
+    };
+    this.#fingerprintWaiters.add(waiter);
+    const timer = setTimeout(() => {
+      const last = this.fingerprints.at(-1);
+      reject(
+        new Error(
+          `no matching fingerprint within ${timeoutMs} ms; the last was ` +
+            `health ${last?.health}: ${last?.healthDescription}`,
+        ),
+      );
+    }, timeoutMs);
+    return promise.finally(() => {
+      clearTimeout(timer);
+      this.#fingerprintWaiters.delete(waiter);
+    });
   }
 
   /** Makes the alloc dir of `job`, copying `files` into its local/. */
@@ -149,6 +180,7 @@ export class NomadClient {
     this.#follow(driver.fingerprint({}), (message: FingerprintResponse) => {
       this.fingerprints.push(message);
       this.#firstFingerprint.resolve(message);
+      for (const waiter of [...this.#fingerprintWaiters]) waiter(message);
     });
     this.#follow(driver.taskEvents({}), (event: DriverTaskEvent) => {
       this.events.push(event);

@@ -39,6 +39,10 @@ export const PLUGIN_CONFIG_SPEC: Spec = object({
   ),
   java_search_paths: attr("java_search_paths", "list(string)"),
   java_homes: attr("java_homes", "list(string)"),
+  java_search_defaults: withDefault(
+    attr("java_search_defaults", "bool"),
+    String(DEFAULT_PLUGIN_CONFIG.javaSearchDefaults),
+  ),
   default_java_version: attr("default_java_version", "string"),
   java_refresh_interval: withDefault(
     attr("java_refresh_interval", "string"),

@@ -133,12 +133,19 @@ export class E2ESession {
    * `state_dir` in a fresh temporary directory.
    */
   static async start(
-    options: { pluginConfig?: Record<string, unknown> } = {},
+    options: {
+      pluginConfig?: Record<string, unknown>;
+      /** Added to the plugin's environment (PATH, JAVA_HOME, ...). */
+      env?: Record<string, string>;
+    } = {},
   ): Promise<E2ESession> {
     const dir = await Deno.makeTempDir({ prefix: "milo-e2e-" });
     try {
       await Deno.mkdir(join(dir, "allocs"));
-      const nomad = await NomadClient.start({ command: selfCommand() }, {
+      const nomad = await NomadClient.start({
+        command: selfCommand(),
+        env: options.env,
+      }, {
         state_dir: join(dir, "state"),
         ...options.pluginConfig,
       });

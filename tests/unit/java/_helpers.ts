@@ -5,7 +5,7 @@
  */
 
 import { join } from "node:path";
-import type { Timers } from "../../../src/java/timers.ts";
+import type { Timers } from "../../../src/fs/timers.ts";
 
 /** A release file like Temurin's for the given version. */
 export function releaseText(version: string, vendor = "Eclipse Adoptium") {

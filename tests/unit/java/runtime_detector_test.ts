@@ -24,6 +24,8 @@ async function fixture(options: { checkOnUse?: boolean } = {}) {
     watchFs: watch.watchFs,
     refreshIntervalMs: 60_000,
     debounceMs: 200,
+    // Fake time would run the stat poll; its own test is in tests/unit/fs.
+    pollMs: 0,
     ...options,
   });
   detector.subscribe((inventory) => seen.push(inventory));
