@@ -24,7 +24,7 @@ export class ToolVersions {
   async versionOf(path: string): Promise<ToolVersion> {
     let key: string;
     try {
-      const info = await Deno.stat(path);
+      const info = Deno.statSync(path);
       key = `${path}\0${info.ino}\0${info.mtime?.getTime()}\0${info.size}`;
     } catch (error) {
       return { error: `cannot stat "${path}": ${(error as Error).message}` };

@@ -25,8 +25,8 @@ const HEALTHY = 2;
 const NOTICE_MS = 2000;
 
 const systemPath = Deno.env.get("PATH") ?? "/usr/bin";
-const CRUN = await which("crun", systemPath);
-const CONMON = await which("conmon", systemPath);
+const CRUN = which("crun", systemPath);
+const CONMON = which("conmon", systemPath);
 const JDK17 = "/usr/lib/jvm/java-17-openjdk-amd64";
 const JDK25 = "/usr/lib/jvm/temurin-25-jdk-amd64";
 
