@@ -21,7 +21,7 @@ import { HealthMonitor } from "./health_monitor.ts";
 import { type JavaEnv, JavaRuntimes, usingMessage } from "./java_runtimes.ts";
 import { heapSizing } from "./heap_sizing.ts";
 import type { Host } from "./host.ts";
-import { launchTask } from "./launch.ts";
+import { launchTask, type StartTimings, stopwatch } from "./launch.ts";
 import { DEFAULT_PLUGIN_CONFIG, type PluginConfig } from "./plugin_config.ts";
 import { parseTaskConfig } from "./task_config.ts";
 import { TaskHandle } from "./task_handle.ts";
@@ -115,11 +115,17 @@ export class Driver {
       throw new TaskExistsError(request.id);
     }
     this.#starting.add(request.id);
+    const timings: StartTimings = {};
+    const mark = stopwatch(timings);
     try {
       const config = parseTaskConfig(request.config);
+      mark("config");
       const host = await this.#readyHost(request.name);
+      mark("host");
       const java = await this.#runtimes().select(request.name, config);
+      mark("java");
       const user = await this.#user(request);
+      mark("user");
       const heap = heapSizing(
         java,
         config.jvmOptions,
@@ -133,6 +139,7 @@ export class Driver {
         user,
         host,
         extraJvmOptions: heap.jvmOptions,
+        timings,
       });
 
       const exit = host.exits.waitForExit(state.containerId, state.monitorPid)
@@ -145,6 +152,15 @@ export class Driver {
         container_id: state.containerId,
         pid: state.pid,
         java_home: java.home,
+      });
+      this.#logger.debug("task start timings", {
+        task_id: request.id,
+        ...Object.fromEntries(
+          Object.entries(timings).map(([step, ms]) => [
+            `${step}_ms`,
+            Math.round(ms * 1000) / 1000,
+          ]),
+        ),
       });
       this.#emit(
         request,

@@ -16,6 +16,7 @@ import { ContainerRuntime } from "../crun/container_runtime.ts";
 import { ExitWatcher } from "../crun/exit_watcher.ts";
 import { type HostLayout, probeHostLayout } from "../oci/host_layout.ts";
 import type { Logger } from "../log/logger.ts";
+import { BundleFactory } from "./bundle_factory.ts";
 import type { PluginConfig } from "./plugin_config.ts";
 import { ToolVersions, versionAtLeast } from "./tool_versions.ts";
 import { which } from "./which.ts";
@@ -49,6 +50,10 @@ export interface Host {
   layout: HostLayout;
   crunRoot: string;
   bundlesDir: string;
+  /** Shared rootfs directories (one per runtime shape). */
+  rootfsDir: string;
+  /** Spec templates and shared rootfs per runtime, kept across checks. */
+  bundles: BundleFactory;
   exitDir: string;
   /** Set when crun and conmon were found (tasks start only without problems). */
   runtime?: ContainerRuntime;
@@ -65,6 +70,7 @@ export class HostChecker {
   readonly #versions = new ToolVersions();
   readonly #exits: ExitWatcher;
   #layout?: Promise<HostLayout>;
+  #bundles?: BundleFactory;
   #warned = false;
   readonly #fellBack = new Set<string>();
 
@@ -106,6 +112,12 @@ export class HostChecker {
     this.#layout ??= probeHostLayout();
 
     const { stateDir } = this.#config;
+    const layout = await this.#layout;
+    this.#bundles ??= new BundleFactory(
+      layout,
+      join(stateDir, "bundles"),
+      join(stateDir, "rootfs"),
+    );
     const host: Host = {
       undetected: Deno.uid() === 0
         ? undefined
@@ -115,9 +127,11 @@ export class HostChecker {
       hybridWorkaround,
       crun,
       conmon,
-      layout: await this.#layout,
+      layout,
       crunRoot: join(stateDir, "crun"),
       bundlesDir: join(stateDir, "bundles"),
+      rootfsDir: join(stateDir, "rootfs"),
+      bundles: this.#bundles,
       exitDir: join(stateDir, "exits"),
       exits: this.#exits,
       toolDirs: this.toolDirs(),
@@ -243,10 +257,12 @@ async function readCgroupLayout(): Promise<CgroupLayout> {
 
 /**
  * Creates the state directories and proves each writable. Synchronous:
- * nine metadata calls take ~40 µs, as async ops ~500 µs, on every check.
+ * twelve metadata calls take ~40 µs, as async ops ~500 µs, on every check.
  */
 function makeDirs(host: Host, problems: string[]): void {
-  for (const dir of [host.crunRoot, host.bundlesDir, host.exitDir]) {
+  for (
+    const dir of [host.crunRoot, host.bundlesDir, host.exitDir, host.rootfsDir]
+  ) {
     try {
       Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
       const probe = Deno.makeTempFileSync({ dir, prefix: ".milo-check-" });

@@ -8,7 +8,7 @@
 import { join } from "node:path";
 import type { HostLayout } from "./host_layout.ts";
 import { isWithin } from "./spec.ts";
-import type { OciSpec } from "./types.ts";
+import type { OciMount, OciSpec } from "./types.ts";
 
 /** Name of the spec file inside a bundle. */
 export const SPEC_FILE = "config.json";
@@ -73,11 +73,19 @@ export async function removeBundle(bundleDir: string): Promise<void> {
  * is not one of the recreated symlinks.
  */
 export function listMountPoints(spec: OciSpec, layout: HostLayout): string[] {
+  return mountPointsOf(spec.mounts, layout);
+}
+
+/** {@linkcode listMountPoints} for a list of mounts. */
+export function mountPointsOf(
+  mounts: readonly OciMount[],
+  layout: HostLayout,
+): string[] {
   const points: string[] = [];
   const links = layout.symlinks.map((link) => link.path);
 
-  spec.mounts.forEach((mount, index) => {
-    const earlier = spec.mounts.slice(0, index);
+  mounts.forEach((mount, index) => {
+    const earlier = mounts.slice(0, index);
     const nested = earlier.some((other) =>
       other.destination !== mount.destination &&
       isWithin(mount.destination, other.destination)

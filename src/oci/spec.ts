@@ -135,7 +135,8 @@ export function isWithin(path: string, dir: string): boolean {
   return path === dir || path.startsWith(`${dir}/`);
 }
 
-function buildProcess(input: ContainerSpecInput): OciProcess {
+/** The process part of a spec (used by the template too). */
+export function buildProcess(input: ContainerSpecInput): OciProcess {
   const { uid, gid, additionalGids } = input.user;
   const capabilities = [...DEFAULT_CAPABILITIES];
 
@@ -161,7 +162,8 @@ function buildProcess(input: ContainerSpecInput): OciProcess {
   };
 }
 
-function buildTaskMounts(dirs: TaskMounts): OciMount[] {
+/** Nomad's task directories as mounts (used by the template too). */
+export function buildTaskMounts(dirs: TaskMounts): OciMount[] {
   return [
     writableBind("/local", dirs.localDir),
     writableBind("/secrets", dirs.secretsDir),
@@ -179,7 +181,8 @@ function buildLinux(input: ContainerSpecInput): OciLinux {
   };
 }
 
-function buildResources(input: ContainerSpecInput): OciResources {
+/** The cgroup resources of a spec (used by the template too). */
+export function buildResources(input: ContainerSpecInput): OciResources {
   const resources: OciResources = {
     devices: [{ allow: false, access: "rwm" }],
   };

@@ -128,7 +128,7 @@ Deno.test("HostChecker names every missing tool with where it looked", async () 
       ),
     );
     assert.match(conmon, new RegExp(`^conmon not found .*PATH=${empty}`));
-    assert.equal(dirs.length, 3, "crun root, bundles and exits");
+    assert.equal(dirs.length, 4, "crun root, bundles, exits and rootfs");
     assert.match(dirs[0], /cannot use "\/proc\/version\/milo\/crun"/);
 
     const fingerprint = fingerprintHost(host, NO_JAVA, "0.0.0");
