@@ -9,6 +9,9 @@ import {
   removeBundle,
   writeBundle,
 } from "../../src/oci/mod.ts";
+import { SharedRootfs, writeTaskBundle } from "../../src/oci/shared_rootfs.ts";
+import { SpecTemplate } from "../../src/oci/spec_template.ts";
+import { specCases } from "../unit/oci/_spec_cases.ts";
 import {
   ContainerRuntime,
   CrunError,
@@ -217,6 +220,55 @@ integrationTest("create() runs 10 containers concurrently", async (f) => {
 
 integrationTest("version() reports crun's version", async (f) => {
   assert.match(await f.runtime.version(), /^\d+\.\d+/);
+});
+
+integrationTest("crun runs every spec the golden tests generate", async (f) => {
+  // The golden cases with their paths pointed at real directories: the
+  // allocation's, the JDK on PATH, and an /opt-style home outside /usr.
+  const alloc = join(f.base, "alloc");
+  const opt = join(f.base, "opt-jdk");
+  await Deno.mkdir(join(opt, "bin"), { recursive: true });
+  await Deno.symlink(join(javaHome!, "bin/java"), join(opt, "bin/java"));
+  const rootfs = new SharedRootfs(join(f.base, "rootfs"));
+  const host = await probeHostLayout();
+
+  for (const c of specCases({ alloc, jdk: javaHome!, opt })) {
+    for (const dir of Object.values(c.input.taskMounts)) {
+      await Deno.mkdir(dir, { recursive: true });
+    }
+    // The sample layouts describe other hosts; bind what this one has.
+    const template = new SpecTemplate(
+      host,
+      c.input.runtimeHome,
+      await rootfs.get(
+        new SpecTemplate(host, c.input.runtimeHome, "/").mountPoints,
+        host.symlinks,
+      ),
+    );
+    const id = `golden-${c.name}`;
+    const bundle = join(f.base, "bundles", id);
+    await Deno.mkdir(dirname(bundle), { recursive: true });
+    await writeTaskBundle(
+      bundle,
+      template.render({ ...c.input, cgroupsPath: `/milo-test/${id}` }),
+    );
+    const output = {
+      stdoutPath: join(f.base, `${id}.out`),
+      stderrPath: join(f.base, `${id}.err`),
+      exitDir: join(f.base, "exits"),
+    };
+    const created = await f.runtime.create(id, bundle, output);
+    await f.runtime.start(id);
+    const exit = await f.exits.waitForExit(id, created.monitorPid);
+    const stderr = await Deno.readTextFile(output.stderrPath);
+    // The JVM ran: it printed its version or looked for the task's code.
+    assert.match(
+      stderr,
+      /version "\d+|Unable to access jarfile|Could not find or load main class/,
+      `${c.name}: exit ${exit.exitCode}, stderr: ${stderr}`,
+    );
+    await f.runtime.delete(id, { force: true });
+  }
 });
 
 async function findJavaHome(): Promise<string | null> {
