@@ -16,7 +16,7 @@
 
 import { join } from "node:path";
 import { isMonitorAlive } from "./_proc.ts";
-import type { SpawnResult } from "./_spawn.ts";
+import { type OutputFiles, REDIRECT, type SpawnResult } from "./_spawn.ts";
 import type { CreateOptions } from "./types.ts";
 
 /** Files conmon and crun write into a bundle during create. */
@@ -41,29 +41,17 @@ export interface ConmonCommandInput {
   files: ConmonFiles;
 }
 
-// Keeps the sync pipe (the wrapper's stdout) on fd 3 and sends stdout and
-// stderr to the task's files. Opening a FIFO blocks until Nomad reads it.
-const REDIRECT_SCRIPT =
-  'out=$1 err=$2; shift 2; exec "$@" 3>&1 >"$out" 2>"$err"';
-
 /**
- * Wraps conmon's command in `sh`, which redirects its output; paths are
- * positional parameters, never part of the script text.
+ * Wraps conmon's command in `sh`, which keeps the sync pipe (the wrapper's
+ * stdout) on fd 3 and sends stdout and stderr to the task's files; paths
+ * are positional parameters, never part of the script text.
  */
 export function redirectOutput(
   command: string[],
-  output: { stdoutPath: string; stderrPath: string },
+  output: OutputFiles,
 ): string[] {
   const { stdoutPath, stderrPath } = output;
-  return [
-    "/bin/sh",
-    "-c",
-    REDIRECT_SCRIPT,
-    "sh",
-    stdoutPath,
-    stderrPath,
-    ...command,
-  ];
+  return ["/bin/sh", "-c", REDIRECT, "sh", stdoutPath, stderrPath, ...command];
 }
 
 /** Names the files of {@linkcode ConmonFiles} inside a bundle. */

@@ -16,19 +16,35 @@ export const CHILD_ENV: Readonly<Record<string, string>> = Object.freeze({
   CHARSET: "UTF-8",
 });
 
-// Run as `sh -c SCRIPT sh MOUNT ARGV...`: values stay positional
-// parameters, never part of the script text.
-const UNMOUNT_SCRIPT = 'umount "$1" || exit 125; shift; exec "$@"';
+// Scripts run as `sh -c SCRIPT sh PARAMS... ARGV...`: values stay
+// positional parameters, never part of the script text.
+const UNMOUNT = 'umount "$1" || exit 125; shift; ';
+/**
+ * Keeps the process's stdout (a sync pipe) on fd 3 and sends stdout and
+ * stderr to two files. Opening a FIFO blocks until its reader opens it.
+ */
+export const REDIRECT =
+  'out=$1 err=$2; shift 2; exec "$@" 3>&1 >"$out" 2>"$err"';
+
+/** Where a wrapped process's stdout and stderr go. */
+export interface OutputFiles {
+  stdoutPath: string;
+  stderrPath: string;
+}
 
 /**
  * Wraps `argv` so it runs in a private mount namespace without
  * `mountPoint` (the hybrid host's cgroup2 hierarchy, which crun refuses).
- * The private propagation keeps the unmount from reaching the host.
+ * The private propagation keeps the unmount from reaching the host. With
+ * `output`, the same shell also redirects as {@linkcode REDIRECT} does, so
+ * a redirected call costs one shell, not two.
  */
 export function withMountRemoved(
   argv: string[],
   namespace: { unsharePath: string; mountPoint: string },
+  output?: OutputFiles,
 ): string[] {
+  const redirect = output ? [output.stdoutPath, output.stderrPath] : [];
   return [
     namespace.unsharePath,
     "--mount",
@@ -36,9 +52,10 @@ export function withMountRemoved(
     "private",
     "/bin/sh",
     "-c",
-    UNMOUNT_SCRIPT,
+    UNMOUNT + (output ? REDIRECT : 'exec "$@"'),
     "sh",
     namespace.mountPoint,
+    ...redirect,
     ...argv,
   ];
 }

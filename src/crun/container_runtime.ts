@@ -21,11 +21,13 @@ import {
 import {
   CHILD_ENV,
   describeFailure,
+  type OutputFiles,
   spawnAndCollect,
   type SpawnResult,
   withMountRemoved,
 } from "./_spawn.ts";
 import { checkContainerId } from "./container_id.ts";
+import { releaseExecFifo } from "./_exec_fifo.ts";
 import { CrunError } from "./crun_error.ts";
 import type {
   ContainerRuntimeOptions,
@@ -37,6 +39,7 @@ import type {
 /** Creates, starts, signals, inspects and deletes crun containers. */
 export class ContainerRuntime {
   #options: ContainerRuntimeOptions;
+  #spawns = 0;
 
   /** Keeps the options; nothing runs until a method is called. */
   constructor(options: ContainerRuntimeOptions) {
@@ -74,9 +77,10 @@ export class ContainerRuntime {
       bundleDir,
       files,
     });
-    const result = await this.#spawn(redirectOutput(command, options), {
+    const result = await this.#spawn(command, {
       firstLineOnly: true,
       env: { _OCI_SYNCPIPE: "3" },
+      output: options,
     });
 
     const sync = readSyncMessage(result);
@@ -97,13 +101,22 @@ export class ContainerRuntime {
   }
 
   /**
-   * Starts a created container's process.
+   * Starts a created container's process. Done as `crun start` does it,
+   * without a crun process (see `releaseExecFifo`); when that is not
+   * possible (no container, no waiting init), `crun start` runs and
+   * reports why.
    *
    * @throws {CrunError} when crun refuses, e.g. the container is running.
    */
   async start(id: string): Promise<void> {
     const action = `Cannot start container "${checkContainerId(id)}"`;
+    if (releaseExecFifo(join(this.#options.stateRoot, id))) return;
     await this.#crun(action, ["start", id]);
+  }
+
+  /** How many crun and conmon processes this runtime has started. */
+  get spawns(): number {
+    return this.#spawns;
   }
 
   /**
@@ -196,12 +209,21 @@ export class ContainerRuntime {
   // Every crun and conmon process starts here.
   async #spawn(
     argv: string[],
-    extra: { firstLineOnly?: boolean; env?: Record<string, string> } = {},
+    extra: {
+      firstLineOnly?: boolean;
+      env?: Record<string, string>;
+      output?: OutputFiles;
+    } = {},
   ): Promise<SpawnResult> {
     const { unmountCgroup2, unsharePath = "/usr/bin/unshare" } = this.#options;
-    const wrapped = unmountCgroup2 === undefined
-      ? argv
-      : withMountRemoved(argv, { unsharePath, mountPoint: unmountCgroup2 });
+    const { output } = extra;
+    const namespace = { unsharePath, mountPoint: unmountCgroup2! };
+    const wrapped = unmountCgroup2 !== undefined
+      ? withMountRemoved(argv, namespace, output)
+      : output
+      ? redirectOutput(argv, output)
+      : argv;
+    this.#spawns++;
     try {
       return await spawnAndCollect(wrapped, {
         env: { ...CHILD_ENV, ...extra.env },

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { spawnAndCollect, withMountRemoved } from "../../../src/crun/_spawn.ts";
 
 const ENV = { PATH: "/usr/bin:/bin" };
@@ -61,4 +62,49 @@ Deno.test("withMountRemoved() passes the mount point as a parameter", () => {
     "/usr/bin/crun",
     "list",
   ]);
+});
+
+Deno.test("withMountRemoved() with output redirects in the same shell", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "milo_spawn_" });
+  try {
+    const out = join(dir, 'o "1"');
+    const err = join(dir, "e $(x)");
+    const argv = withMountRemoved(["/bin/echo", "hello"], {
+      unsharePath: "/usr/bin/unshare",
+      mountPoint: "/sys/fs/cgroup/unified",
+    }, { stdoutPath: out, stderrPath: err });
+
+    assert.equal(argv.filter((arg) => arg === "/bin/sh").length, 1);
+    assert.deepEqual(argv.slice(7), [
+      "sh",
+      "/sys/fs/cgroup/unified",
+      out,
+      err,
+      "/bin/echo",
+      "hello",
+    ]);
+    assert.equal(argv[6].includes(dir), false, "paths are parameters");
+
+    // The script without the unmount step, run for real: output lands in
+    // the files and the sync descriptor (3) is the shell's stdout.
+    const script = argv[6].replace('umount "$1" || exit 125; shift; ', "");
+    const child = await new Deno.Command("/bin/sh", {
+      args: [
+        "-c",
+        script,
+        "sh",
+        out,
+        err,
+        "/bin/sh",
+        "-c",
+        "echo s >&3; echo o; echo e >&2",
+      ],
+      stdout: "piped",
+    }).output();
+    assert.equal(new TextDecoder().decode(child.stdout), "s\n");
+    assert.equal(await Deno.readTextFile(out), "o\n");
+    assert.equal(await Deno.readTextFile(err), "e\n");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
