@@ -104,9 +104,16 @@ func newLaunchClient(argv []string, opts launchOptions) (*plugin.Client, *logCap
 func startLaunch(r *report, argv []string, opts launchOptions) *launch {
 	client, logs := newLaunchClient(argv, opts)
 	l := &launch{client: client, logs: logs}
+	// A failed check may end the launch (must, or any check with
+	// -failfast) before the caller has deferred Kill: kill it here.
+	defer func() {
+		if value := recover(); value != nil {
+			client.Kill()
+			panic(value)
+		}
+	}()
 	proto, err := client.Client()
 	if err != nil {
-		client.Kill()
 		r.must("go-plugin client connects (handshake line accepted)", err)
 	}
 	l.proto = proto

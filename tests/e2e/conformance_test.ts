@@ -56,6 +56,8 @@ Deno.test({
           const first = result.output.split("\n")
             .find((line) => line.startsWith("FAIL "));
           assert.ok(first?.startsWith(`FAIL  ${check}:`), result.output);
+          // The failed launch still killed its plugin.
+          assert.deepEqual(await processesRunning(mutant), [], "left running");
         });
       }
     } finally {
@@ -87,5 +89,21 @@ async function goProblem(): Promise<string | null> {
     return success ? null : "go version failed";
   } catch {
     return "needs go on PATH";
+  }
+}
+
+/** Pids of processes whose command line names `file`, after a grace period. */
+async function processesRunning(file: string): Promise<number[]> {
+  const deadline = Date.now() + 3000;
+  while (true) {
+    const pids: number[] = [];
+    for await (const entry of Deno.readDir("/proc")) {
+      if (!/^\d+$/.test(entry.name)) continue;
+      const cmdline = await Deno.readTextFile(`/proc/${entry.name}/cmdline`)
+        .catch(() => "");
+      if (cmdline.includes(`mutants/${file}`)) pids.push(Number(entry.name));
+    }
+    if (pids.length === 0 || Date.now() > deadline) return pids;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
