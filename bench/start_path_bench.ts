@@ -1,6 +1,10 @@
 /**
  * The pure parts of StartTask, measured apart from crun and the JVM:
- * decoding the task config, building the spec, writing the bundle.
+ * decoding the task config, building the spec, writing the bundle. The
+ * first version (a spec built whole, a rootfs per bundle) is the baseline
+ * of the current one (a spec template per runtime, a shared rootfs, one
+ * config.json per task). `deno task bench:start` has the p50/p99 figures
+ * and the start latency against crun's floor.
  *
  * ```sh
  * deno bench -A bench/start_path_bench.ts
@@ -16,6 +20,8 @@ import {
 import { buildSpec } from "../src/oci/spec.ts";
 import { removeBundle, writeBundle } from "../src/oci/bundle.ts";
 import { probeHostLayout } from "../src/oci/host_layout.ts";
+import { writeTaskBundle } from "../src/oci/shared_rootfs.ts";
+import { BundleFactory } from "../src/driver/bundle_factory.ts";
 
 const configBytes = encodeCtyObject({
   jar_path: "local/app.jar",
@@ -56,21 +62,43 @@ Deno.bench({
   },
 });
 
+const factory = new BundleFactory(layout, dir, `${dir}/rootfs`);
+const template = await factory.template(input.runtimeHome);
+
 Deno.bench({
-  group: "start path",
-  name: "build the spec",
+  group: "spec",
+  name: "build the spec (first version)",
+  baseline: true,
   fn: () => {
-    buildSpec(input, layout);
+    JSON.stringify(buildSpec(input, layout), null, 2);
   },
 });
 
 Deno.bench({
-  group: "start path",
-  name: "write and remove a bundle",
+  group: "spec",
+  name: "render the spec from the runtime's template",
+  fn: () => {
+    template.render(input);
+  },
+});
+
+Deno.bench({
+  group: "bundle",
+  name: "write and remove a bundle with its own rootfs (first version)",
   baseline: true,
   async fn() {
     const bundle = `${dir}/b${n++}`;
     await writeBundle(bundle, spec, layout);
+    await removeBundle(bundle);
+  },
+});
+
+Deno.bench({
+  group: "bundle",
+  name: "write and remove a task bundle (shared rootfs)",
+  async fn() {
+    const bundle = factory.bundleDir(`t${n++}`);
+    await writeTaskBundle(bundle, template.render(input));
     await removeBundle(bundle);
   },
 });

@@ -29,6 +29,8 @@ export interface StartedJobTask {
   taskId: string;
   alloc: AllocTask;
   response: StartTaskResponse;
+  /** `performance.now()` when StartTask went out (after Capabilities). */
+  sentAt: number;
 }
 
 /** Drives one plugin process as a Nomad client's driver manager does. */
@@ -122,8 +124,9 @@ export class NomadClient {
     );
     await invoke(driver, DriverService.capabilities, {});
     const task = buildTaskConfig(job, alloc, this.#taskKeys);
+    const sentAt = performance.now();
     const response = await invoke(driver, DriverService.startTask, { task });
-    return { taskId: task.id, alloc, response };
+    return { taskId: task.id, alloc, response, sentAt };
   }
 
   /** WaitTask. */

@@ -137,13 +137,15 @@ export class E2ESession {
       pluginConfig?: Record<string, unknown>;
       /** Added to the plugin's environment (PATH, JAVA_HOME, ...). */
       env?: Record<string, string>;
+      /** The plugin's argv; defaults to this checkout's main.ts. */
+      command?: string[];
     } = {},
   ): Promise<E2ESession> {
     const dir = await Deno.makeTempDir({ prefix: "milo-e2e-" });
     try {
       await Deno.mkdir(join(dir, "allocs"));
       const nomad = await NomadClient.start({
-        command: selfCommand(),
+        command: options.command ?? selfCommand(),
         env: options.env,
       }, {
         state_dir: join(dir, "state"),

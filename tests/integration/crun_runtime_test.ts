@@ -143,45 +143,64 @@ integrationTest("create() writes to FIFOs a reader holds open", async (f) => {
   assert.deepEqual(exit, { exitCode: 0 });
 });
 
-integrationTest("start() releases the container without a crun process", async (f) => {
-  const sleeper = await prepare(f, "quick", ["/usr/bin/sleep", "600"]);
-  const created = await f.runtime.create("quick", sleeper.bundle, sleeper);
-  assert.equal((await f.runtime.state("quick"))?.status, "created");
+integrationTest(
+  "start() releases the container without a crun process",
+  async (f) => {
+    const sleeper = await prepare(f, "quick", ["/usr/bin/sleep", "600"]);
+    const created = await f.runtime.create("quick", sleeper.bundle, sleeper);
+    assert.equal((await f.runtime.state("quick"))?.status, "created");
 
-  const spawns = f.runtime.spawns;
-  await f.runtime.start("quick");
-  assert.equal(f.runtime.spawns, spawns, "no crun start was run");
-  assert.equal((await f.runtime.state("quick"))?.status, "running");
+    const spawns = f.runtime.spawns;
+    await f.runtime.start("quick");
+    assert.equal(f.runtime.spawns, spawns, "no crun start was run");
+    assert.equal((await f.runtime.state("quick"))?.status, "running");
 
-  // A second start is crun's to refuse, as it always was.
-  await assert.rejects(f.runtime.start("quick"), (error: CrunError) => {
-    assert.match(error.message, /Cannot start container "quick": /);
-    return true;
-  });
-  await f.runtime.kill("quick", "SIGKILL");
-  const exit = await f.exits.waitForExit("quick", created.monitorPid);
-  assert.deepEqual(exit, { exitCode: 137 });
-});
+    // A second start is crun's to refuse, as it always was.
+    await assert.rejects(f.runtime.start("quick"), (error: CrunError) => {
+      assert.match(error.message, /Cannot start container "quick": /);
+      return true;
+    });
+    await f.runtime.kill("quick", "SIGKILL");
+    const exit = await f.exits.waitForExit("quick", created.monitorPid);
+    assert.deepEqual(exit, { exitCode: 137 });
+  },
+);
 
-integrationTest("start() of an unknown container is crun's error", async (f) => {
-  await assert.rejects(f.runtime.start("nobody-made-this"), (error: Error) => {
-    assert.ok(error instanceof CrunError);
-    assert.match(error.message, /Cannot start container "nobody-made-this"/);
-    return true;
-  });
-});
+integrationTest(
+  "start() of an unknown container is crun's error",
+  async (f) => {
+    await assert.rejects(
+      f.runtime.start("nobody-made-this"),
+      (error: Error) => {
+        assert.ok(error instanceof CrunError);
+        assert.match(
+          error.message,
+          /Cannot start container "nobody-made-this"/,
+        );
+        return true;
+      },
+    );
+  },
+);
 
-integrationTest("start() after the created init died is crun's error", async (f) => {
-  const sleeper = await prepare(f, "dead-init", ["/usr/bin/sleep", "600"]);
-  const created = await f.runtime.create("dead-init", sleeper.bundle, sleeper);
-  Deno.kill(created.pid, "SIGKILL");
-  await f.exits.waitForExit("dead-init", created.monitorPid);
+integrationTest(
+  "start() after the created init died is crun's error",
+  async (f) => {
+    const sleeper = await prepare(f, "dead-init", ["/usr/bin/sleep", "600"]);
+    const created = await f.runtime.create(
+      "dead-init",
+      sleeper.bundle,
+      sleeper,
+    );
+    Deno.kill(created.pid, "SIGKILL");
+    await f.exits.waitForExit("dead-init", created.monitorPid);
 
-  // Nobody reads the FIFO now: no hang, crun says what is wrong.
-  const spawns = f.runtime.spawns;
-  await assert.rejects(f.runtime.start("dead-init"), CrunError);
-  assert.equal(f.runtime.spawns, spawns + 1, "crun start ran");
-});
+    // Nobody reads the FIFO now: no hang, crun says what is wrong.
+    const spawns = f.runtime.spawns;
+    await assert.rejects(f.runtime.start("dead-init"), CrunError);
+    assert.equal(f.runtime.spawns, spawns + 1, "crun start ran");
+  },
+);
 
 integrationTest("waitForExit() reports a shell's exit code 3", async (f) => {
   const result = await run(f, "exit-3", ["/bin/sh", "-c", "exit 3"]);
