@@ -154,6 +154,15 @@ async function floorBundle(id: string): Promise<string> {
   return dir;
 }
 
+/** `argv` in the hybrid-cgroup wrapper when this host needs it. */
+function wrap(argv: string[]): string[] {
+  if (unmount === undefined) return argv;
+  return withMountRemoved(argv, {
+    unsharePath: "/usr/bin/unshare",
+    mountPoint: unmount,
+  });
+}
+
 /** `crun run` in the foreground: spawn to the first stdout line. */
 async function crunRun(id: string): Promise<number> {
   const bundle = await floorBundle(id);
@@ -164,10 +173,7 @@ async function crunRun(id: string): Promise<number> {
     `--bundle=${bundle}`,
     id,
   ];
-  const wrapped = unmount === undefined ? argv : withMountRemoved(argv, {
-    unsharePath: "/usr/bin/unshare",
-    mountPoint: unmount,
-  });
+  const wrapped = wrap(argv);
   const start = performance.now();
   const child = new Deno.Command(wrapped[0], {
     args: wrapped.slice(1),
@@ -201,7 +207,17 @@ async function monitorStart(id: string): Promise<number> {
     stderrPath: "/dev/null",
     exitDir: join(work, "exits"),
   });
-  await runtime.start(id);
+  // The process `crun start`, as conmon's users (podman) run it; Milo
+  // writes crun's exec FIFO instead (src/crun/_exec_fifo.ts).
+  const [command, ...args] = wrap([
+    crunPath!,
+    `--root=${join(work, "crun")}`,
+    "start",
+    id,
+  ]);
+  const started = await new Deno.Command(command, { args, stdin: "null" })
+    .output();
+  if (!started.success) throw new Error(`crun start ${id} failed`);
   await reader.waitForText(FIRST_LINE, 30_000);
   const ms = performance.now() - start;
   await exits.waitForExit(id, created.monitorPid);
@@ -331,7 +347,7 @@ if (values.json) {
   console.log(JSON.stringify(result, null, 2));
 } else {
   const f = (ms: number) =>
-    ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(2)} ms`;
+    Math.abs(ms) < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(2)} ms`;
   const { bundle, latency: l, overheadP50 } = result;
   console.log(`bundle creation per task (${BUNDLES} each, interleaved)`);
   console.log(
