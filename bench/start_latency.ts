@@ -195,6 +195,30 @@ async function crunRun(id: string): Promise<number> {
   return ms;
 }
 
+/** Inside create, from the times conmon and crun wrote their pid files. */
+const createParts = {
+  monitorUp: [] as number[],
+  crunCreate: [] as number[],
+  handOff: [] as number[],
+};
+
+/**
+ * Splits a create that ran from `start` to `end` (performance.now()):
+ * conmon writes `conmon.pid` as soon as it runs (after the wrapper and its
+ * own exec), crun writes `container.pid` when the container is created,
+ * then conmon reports on the sync pipe. File times have ms resolution.
+ */
+async function splitCreate(bundle: string, start: number, end: number) {
+  const wall = (ms: number) => performance.timeOrigin + ms;
+  const mtime = async (file: string) =>
+    (await Deno.stat(join(bundle, file))).mtime!.getTime();
+  const conmonAt = await mtime("conmon.pid");
+  const createdAt = await mtime("container.pid");
+  createParts.monitorUp.push(conmonAt - wall(start));
+  createParts.crunCreate.push(createdAt - conmonAt);
+  createParts.handOff.push(wall(end) - createdAt);
+}
+
 /** conmon and `crun create`, then `crun start`: to the first line. */
 async function monitorStart(id: string): Promise<number> {
   const bundle = await floorBundle(id);
@@ -207,6 +231,7 @@ async function monitorStart(id: string): Promise<number> {
     stderrPath: "/dev/null",
     exitDir: join(work, "exits"),
   });
+  await splitCreate(bundle, start, performance.now());
   // The process `crun start`, as conmon's users (podman) run it; Milo
   // writes crun's exec FIFO instead (src/crun/_exec_fifo.ts).
   const [command, ...args] = wrap([
@@ -273,6 +298,7 @@ const runs = [
 await milo("warm");
 await crunRun("warm-raw");
 await monitorStart("warm-mon");
+for (const list of Object.values(createParts)) list.length = 0;
 rpcMs.length = 0;
 for (let round = 0; round < ROUNDS; round++) {
   for (let i = 0; i < runs.length; i++) await runs[(round + i) % runs.length]();
@@ -339,6 +365,10 @@ const result = {
     grpc: summary(rpcMs.map((ms, i) => ms - pluginMs[i])),
     /** From StartTask's answer to the JVM's first line. */
     jvmFirstLine: summary(latency.milo.map((ms, i) => ms - rpcMs[i])),
+    /** The create step split (measured on the monitor floor's creates). */
+    createMonitorUp: summary(createParts.monitorUp),
+    createCrun: summary(createParts.crunCreate),
+    createHandOff: summary(createParts.handOff),
   },
   host: { crun: crunPath, conmon: conmonPath, hybridWorkaround: !!unmount },
 };
@@ -398,6 +428,9 @@ if (values.json) {
     );
   for (const [step, s] of Object.entries(result.steps)) row(step, s);
   const { breakdown } = result;
+  row("  wrapper and conmon up", breakdown.createMonitorUp);
+  row("  crun create", breakdown.createCrun);
+  row("  conmon's sync to Milo", breakdown.createHandOff);
   row("all steps", breakdown.plugin);
   row("gRPC and scheduling", breakdown.grpc);
   row("StartTask round trip", breakdown.rpc);
