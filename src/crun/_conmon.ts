@@ -16,7 +16,7 @@
 
 import { join } from "node:path";
 import { isMonitorAlive } from "./_proc.ts";
-import { type OutputFiles, REDIRECT, type SpawnResult } from "./_spawn.ts";
+import type { SpawnResult } from "./_spawn.ts";
 import type { CreateOptions } from "./types.ts";
 
 /** Files conmon and crun write into a bundle during create. */
@@ -39,19 +39,6 @@ export interface ConmonCommandInput {
   exitDir: string;
   persistDir?: string;
   files: ConmonFiles;
-}
-
-/**
- * Wraps conmon's command in `sh`, which keeps the sync pipe (the wrapper's
- * stdout) on fd 3 and sends stdout and stderr to the task's files; paths
- * are positional parameters, never part of the script text.
- */
-export function redirectOutput(
-  command: string[],
-  output: OutputFiles,
-): string[] {
-  const { stdoutPath, stderrPath } = output;
-  return ["/bin/sh", "-c", REDIRECT, "sh", stdoutPath, stderrPath, ...command];
 }
 
 /** Names the files of {@linkcode ConmonFiles} inside a bundle. */

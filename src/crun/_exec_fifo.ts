@@ -13,7 +13,9 @@
  * NOTIFY_SOCKET, neither of which Milo uses.
  *
  * `crun start` costs a process of ~8 ms here (plus the hybrid-cgroup
- * wrapper); this costs three syscalls.
+ * wrapper); this costs three syscalls. They are synchronous on purpose:
+ * with O_NONBLOCK none of them can wait, and Deno's async forms would cost
+ * more than the work.
  *
  * @module
  */

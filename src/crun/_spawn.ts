@@ -23,13 +23,25 @@ const UNMOUNT = 'umount "$1" || exit 125; shift; ';
  * Keeps the process's stdout (a sync pipe) on fd 3 and sends stdout and
  * stderr to two files. Opening a FIFO blocks until its reader opens it.
  */
-export const REDIRECT =
-  'out=$1 err=$2; shift 2; exec "$@" 3>&1 >"$out" 2>"$err"';
+const REDIRECT = 'out=$1 err=$2; shift 2; exec "$@" 3>&1 >"$out" 2>"$err"';
 
 /** Where a wrapped process's stdout and stderr go. */
 export interface OutputFiles {
   stdoutPath: string;
   stderrPath: string;
+}
+
+/**
+ * Wraps a command (conmon's) in `sh`, which keeps the sync pipe (the
+ * wrapper's stdout) on fd 3 and sends stdout and stderr to the task's
+ * files; paths are positional parameters, never part of the script text.
+ */
+export function redirectOutput(
+  command: string[],
+  output: OutputFiles,
+): string[] {
+  const { stdoutPath, stderrPath } = output;
+  return ["/bin/sh", "-c", REDIRECT, "sh", stdoutPath, stderrPath, ...command];
 }
 
 /**

@@ -15,13 +15,13 @@ import {
   readCrunLog,
   readPid,
   readSyncMessage,
-  redirectOutput,
   removeQuietly,
 } from "./_conmon.ts";
 import {
   CHILD_ENV,
   describeFailure,
   type OutputFiles,
+  redirectOutput,
   spawnAndCollect,
   type SpawnResult,
   withMountRemoved,
@@ -217,12 +217,11 @@ export class ContainerRuntime {
   ): Promise<SpawnResult> {
     const { unmountCgroup2, unsharePath = "/usr/bin/unshare" } = this.#options;
     const { output } = extra;
-    const namespace = { unsharePath, mountPoint: unmountCgroup2! };
-    const wrapped = unmountCgroup2 !== undefined
-      ? withMountRemoved(argv, namespace, output)
-      : output
-      ? redirectOutput(argv, output)
-      : argv;
+    let wrapped = output ? redirectOutput(argv, output) : argv;
+    if (unmountCgroup2 !== undefined) {
+      const namespace = { unsharePath, mountPoint: unmountCgroup2 };
+      wrapped = withMountRemoved(argv, namespace, output);
+    }
     this.#spawns++;
     try {
       return await spawnAndCollect(wrapped, {

@@ -5,8 +5,8 @@ import {
   conmonFiles,
   parseSyncMessage,
   readCrunLog,
-  redirectOutput,
 } from "../../../src/crun/_conmon.ts";
+import { redirectOutput } from "../../../src/crun/_spawn.ts";
 
 Deno.test("buildConmonCommand() passes crun's root and log through conmon", () => {
   const command = buildConmonCommand({
