@@ -19,6 +19,7 @@
 
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { count } from "./_args.ts";
 import { withMountRemoved } from "../src/crun/_spawn.ts";
 import { probeCgroupLayout } from "../src/crun/cgroup_layout.ts";
 import { ContainerRuntime } from "../src/crun/container_runtime.ts";
@@ -41,8 +42,8 @@ const { values } = parseArgs({
     json: { type: "boolean" },
   },
 });
-const ROUNDS = Number(values.rounds);
-const BUNDLES = Number(values.bundles);
+const ROUNDS = count("--rounds", values.rounds);
+const BUNDLES = count("--bundles", values.bundles);
 const FIRST_LINE = "Hello from Milo";
 const MEMORY_MB = 256;
 
@@ -102,33 +103,25 @@ await Deno.mkdir(bundlesDir);
 const factory = new BundleFactory(layout, bundlesDir, join(work, "rootfs"));
 const template = await factory.template(java.home);
 
-async function naiveBundle(id: string): Promise<[number, string]> {
+/** Times one bundle write (removal not counted), the first version's or now. */
+async function timeBundle(id: string, naive: boolean): Promise<number> {
   const start = performance.now();
-  const dir = join(bundlesDir, id);
-  await writeBundle(dir, buildSpec(taskInput(work, id), layout), layout);
-  return [performance.now() - start, dir];
-}
-
-async function currentBundle(id: string): Promise<[number, string]> {
-  const start = performance.now();
-  const dir = factory.bundleDir(id);
-  await writeTaskBundle(dir, template.render(taskInput(work, id)));
-  return [performance.now() - start, dir];
+  const dir = naive ? join(bundlesDir, id) : factory.bundleDir(id);
+  if (naive) {
+    await writeBundle(dir, buildSpec(taskInput(work, id), layout), layout);
+  } else {
+    await writeTaskBundle(dir, template.render(taskInput(work, id)));
+  }
+  const ms = performance.now() - start;
+  await removeBundle(dir);
+  return ms;
 }
 
 const naiveMs: number[] = [];
 const currentMs: number[] = [];
 for (let i = 0; i < BUNDLES; i++) {
-  for (
-    const [fn, out] of [[naiveBundle, naiveMs], [
-      currentBundle,
-      currentMs,
-    ]] as const
-  ) {
-    const [ms, dir] = await fn(`b${i}-${out === naiveMs ? "n" : "c"}`);
-    out.push(ms);
-    await removeBundle(dir);
-  }
+  naiveMs.push(await timeBundle(`b${i}-n`, true));
+  currentMs.push(await timeBundle(`b${i}-c`, false));
 }
 
 // --- start latency ---------------------------------------------------------

@@ -15,6 +15,7 @@
 
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { count } from "./_args.ts";
 import { selfCommand } from "../main.ts";
 import { buildJars, E2ESession } from "../tests/e2e/harness.ts";
 
@@ -25,7 +26,7 @@ const { values } = parseArgs({
     out: { type: "string", default: ".cache/profiles/start.cpuprofile" },
   },
 });
-const TASKS = Number(values.tasks);
+const TASKS = count("--tasks", values.tasks);
 
 /** The parts of a V8 CPU profile this script reads. */
 interface CpuProfile {

@@ -24,7 +24,7 @@ import { closeSync, constants, openSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 
 /** Name of crun's start FIFO in a container's state directory. */
-export const EXEC_FIFO = "exec.fifo";
+const EXEC_FIFO = "exec.fifo";
 
 /**
  * Releases a created container's init, as `crun start` would. Returns

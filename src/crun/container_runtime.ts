@@ -217,10 +217,12 @@ export class ContainerRuntime {
   ): Promise<SpawnResult> {
     const { unmountCgroup2, unsharePath = "/usr/bin/unshare" } = this.#options;
     const { output } = extra;
-    let wrapped = output ? redirectOutput(argv, output) : argv;
+    let wrapped = argv;
     if (unmountCgroup2 !== undefined) {
       const namespace = { unsharePath, mountPoint: unmountCgroup2 };
       wrapped = withMountRemoved(argv, namespace, output);
+    } else if (output) {
+      wrapped = redirectOutput(argv, output);
     }
     this.#spawns++;
     try {
