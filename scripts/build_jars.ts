@@ -38,6 +38,9 @@ export const JAR_MAIN_CLASSES: Readonly<Record<string, string | null>> = {
   exitcode: "ExitCode",
   sleeper: "Sleeper",
   stderrer: "Stderrer",
+  catfile: "CatFile",
+  flood: "Flood",
+  memhog: "MemHog",
   "greeter-lib": null,
 };
 

@@ -47,7 +47,10 @@ export class Driver {
   readonly #logger: Logger;
   readonly #version: string;
   readonly #tasks = new Map<string, TaskHandle>();
-  readonly #starting = new Set<string>();
+  /** Starts in flight, by task id; each settles (never rejects) when done. */
+  readonly #starting = new Map<string, Promise<void>>();
+  /** Removals in flight, by task id, shared by repeated DestroyTask calls. */
+  readonly #removing = new Map<string, Promise<void>>();
   readonly #events = new Broadcast<DriverEvent>();
   readonly #env: JavaEnv;
   #config: PluginConfig = { ...DEFAULT_PLUGIN_CONFIG };
@@ -81,8 +84,10 @@ export class Driver {
     this.#config = config;
     this.#parts = undefined;
     if (old) {
-      // Running tasks still wait on the old exit watcher.
-      await old.health.close(this.#tasks.size === 0);
+      // Running and starting tasks still wait on the old exit watcher.
+      await old.health.close(
+        this.#tasks.size === 0 && this.#starting.size === 0,
+      );
       await old.java.close();
     }
     await this.fingerprint();
@@ -114,87 +119,94 @@ export class Driver {
     if (this.#tasks.has(request.id) || this.#starting.has(request.id)) {
       throw new TaskExistsError(request.id);
     }
-    this.#starting.add(request.id);
-    const timings: StartTimings = {};
-    const mark = stopwatch(timings);
+    const started = this.#start(request);
+    this.#starting.set(request.id, started.then(() => {}, () => {}));
     try {
-      const config = parseTaskConfig(request.config);
-      mark("config");
-      const host = await this.#readyHost(request.name);
-      mark("host");
-      const java = await this.#runtimes().select(request.name, config);
-      mark("java");
-      const user = await this.#user(request);
-      mark("user");
-      const heap = heapSizing(
-        java,
-        config.jvmOptions,
-        request.resources.memoryLimitBytes,
-        host.cgroup.mode === "v2" ? 2 : 1,
-      );
-      const state = await launchTask({
-        request,
-        config,
-        java,
-        user,
-        host,
-        extraJvmOptions: heap.jvmOptions,
-        timings,
-      });
-
-      const exit = host.exits.waitForExit(state.containerId, state.monitorPid)
-        .then(toExitResult, (error) => this.#unobservedExit(error));
-      const handle = new TaskHandle(state, exit);
-      this.#tasks.set(request.id, handle);
-      void handle.exited.then((result) => this.#onExit(handle, result));
-      this.#logger.info("task started", {
-        task_id: request.id,
-        container_id: state.containerId,
-        pid: state.pid,
-        java_home: java.home,
-      });
-      this.#logger.debug("task start timings", {
-        task_id: request.id,
-        ...Object.fromEntries(
-          Object.entries(timings).map(([step, ms]) => [
-            `${step}_ms`,
-            Math.round(ms * 1000) / 1000,
-          ]),
-        ),
-      });
-      this.#emit(
-        request,
-        `${usingMessage(java)} in container ${state.containerId}`,
-      );
-      if (heap.warning) this.#emit(request, heap.warning);
-      return {
-        version: DRIVER_STATE_VERSION,
-        driverState: encodeDriverState(state),
-      };
+      return await started;
     } finally {
       this.#starting.delete(request.id);
     }
   }
 
+  async #start(request: TaskRequest): Promise<StartedTask> {
+    const timings: StartTimings = {};
+    const mark = stopwatch(timings);
+    const config = parseTaskConfig(request.config);
+    mark("config");
+    const host = await this.#readyHost(request.name);
+    mark("host");
+    const java = await this.#runtimes().select(request.name, config);
+    mark("java");
+    const user = await this.#user(request);
+    mark("user");
+    const heap = heapSizing(
+      java,
+      config.jvmOptions,
+      request.resources.memoryLimitBytes,
+      host.cgroup.mode === "v2" ? 2 : 1,
+    );
+    const state = await launchTask({
+      request,
+      config,
+      java,
+      user,
+      host,
+      extraJvmOptions: heap.jvmOptions,
+      timings,
+    });
+
+    const exit = host.exits.waitForExit(state.containerId, state.monitorPid)
+      .then(toExitResult, (error) => this.#unobservedExit(error));
+    const handle = new TaskHandle(state, exit);
+    this.#tasks.set(request.id, handle);
+    void handle.exited.then((result) => this.#onExit(handle, result));
+    this.#logger.info("task started", {
+      task_id: request.id,
+      container_id: state.containerId,
+      pid: state.pid,
+      java_home: java.home,
+    });
+    this.#logger.debug("task start timings", {
+      task_id: request.id,
+      ...Object.fromEntries(
+        Object.entries(timings).map(([step, ms]) => [
+          `${step}_ms`,
+          Math.round(ms * 1000) / 1000,
+        ]),
+      ),
+    });
+    this.#emit(
+      request,
+      `${usingMessage(java)} in container ${state.containerId}`,
+    );
+    if (heap.warning) this.#emit(request, heap.warning);
+    return {
+      version: DRIVER_STATE_VERSION,
+      driverState: encodeDriverState(state),
+    };
+  }
+
   /**
    * Waits for a task to exit (WaitTask); answers at once after the exit.
+   * A call that arrives while the task is starting waits for the start.
    *
    * @throws {TaskNotFoundError} for an unknown id.
    */
-  waitTask(taskId: string, signal?: AbortSignal): Promise<ExitResult> {
-    return this.#handle(taskId).wait(signal);
+  async waitTask(taskId: string, signal?: AbortSignal): Promise<ExitResult> {
+    return (await this.#handle(taskId)).wait(signal);
   }
 
   /**
    * Stops a task (StopTask): `signal`, then SIGKILL to every process in the
-   * container after `timeoutMs`. Unknown and exited tasks succeed.
+   * container after `timeoutMs`. Unknown and exited tasks succeed; a task
+   * still starting is stopped once it has started.
    */
   async stopTask(
     taskId: string,
     timeoutMs: number,
     signal: string,
   ): Promise<void> {
-    const handle = this.#tasks.get(taskId);
+    const handle = await this.#settledHandle(taskId);
     if (!handle?.running) return;
     const runtime = await this.#runtimeFor(taskId);
     const id = handle.state.containerId;
@@ -215,23 +227,36 @@ export class Driver {
 
   /**
    * Removes a task and everything it left on the host (DestroyTask).
-   * Unknown tasks succeed; a running task needs `force`.
+   * Unknown tasks succeed; a running task needs `force`. Calls that
+   * overlap share one removal; a task still starting is removed once it
+   * has started.
    *
    * @throws {TaskStateError} for a running task without force.
    */
   async destroyTask(taskId: string, force: boolean): Promise<void> {
-    const handle = this.#tasks.get(taskId);
+    const handle = await this.#settledHandle(taskId);
     if (!handle) return;
-    if (handle.running && !force) {
-      throw new TaskStateError(
-        `Cannot destroy task "${taskId}": it is still running; stop it ` +
-          "first or destroy with force",
-      );
+    let removal = this.#removing.get(taskId);
+    if (!removal) {
+      if (handle.running && !force) {
+        throw new TaskStateError(
+          `Cannot destroy task "${taskId}": it is still running; stop it ` +
+            "first or destroy with force",
+        );
+      }
+      removal = this.#remove(handle).finally(() => {
+        this.#removing.delete(taskId);
+      });
+      this.#removing.set(taskId, removal);
     }
-    if (handle.running) await this.stopTask(taskId, 0, "SIGKILL");
+    await removal;
+  }
 
+  // The one removal of a task, however many DestroyTask calls ask for it.
+  async #remove(handle: TaskHandle): Promise<void> {
+    const { taskId, containerId, bundleDir, exitDir } = handle.state;
+    if (handle.running) await this.stopTask(taskId, 0, "SIGKILL");
     const runtime = await this.#runtimeFor(taskId);
-    const { containerId, bundleDir, exitDir } = handle.state;
     await runtime.delete(containerId, { force: true });
     await removeBundle(bundleDir);
     await Deno.remove(join(exitDir, containerId)).catch(() => {});
@@ -244,8 +269,8 @@ export class Driver {
    *
    * @throws {TaskNotFoundError} for an unknown id.
    */
-  inspectTask(taskId: string): TaskStatus {
-    return this.#handle(taskId).status();
+  async inspectTask(taskId: string): Promise<TaskStatus> {
+    return (await this.#handle(taskId)).status();
   }
 
   /** Stops background work; running tasks keep running under their monitors. */
@@ -255,10 +280,25 @@ export class Driver {
     await this.#parts?.java.close();
   }
 
-  #handle(taskId: string): TaskHandle {
-    const handle = this.#tasks.get(taskId);
+  /** The task's handle, after its start if one is in flight. */
+  async #handle(taskId: string): Promise<TaskHandle> {
+    const handle = await this.#settledHandle(taskId);
     if (!handle) throw new TaskNotFoundError(taskId);
     return handle;
+  }
+
+  /**
+   * The handle of a known task, or undefined. A call for a task whose
+   * StartTask is still running waits for it, so a StopTask or DestroyTask
+   * that overtakes the start cannot miss the container it makes.
+   */
+  async #settledHandle(taskId: string): Promise<TaskHandle | undefined> {
+    const known = this.#tasks.get(taskId);
+    if (known) return known;
+    const starting = this.#starting.get(taskId);
+    if (!starting) return undefined;
+    await starting;
+    return this.#tasks.get(taskId);
   }
 
   #build(): { java: JavaRuntimes; health: HealthMonitor } {

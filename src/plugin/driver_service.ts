@@ -111,8 +111,8 @@ export function driverService(driver: Driver, logger: Logger): DriverServer {
       return {};
     }),
 
-    inspectTask: unary(logger, "InspectTask", (request) => {
-      const status = driver.inspectTask(request.taskId);
+    inspectTask: unary(logger, "InspectTask", async (request) => {
+      const status = await driver.inspectTask(request.taskId);
       return {
         task: taskStatusToProto(status),
         driver: { attributes: status.attributes },
