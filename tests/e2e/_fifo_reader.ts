@@ -3,6 +3,12 @@
  * it: opened before StartTask (the monitor's open of the write end waits
  * for a reader) and read until every writer has closed it.
  *
+ * The FIFO is read by a `cat` process, through a pipe. Deno reads a file
+ * (a FIFO too) on its pool of 32 blocking threads, and a read that waits
+ * for a writer holds its thread: 16 tasks' FIFOs read with `Deno.open`
+ * would take every thread, and any further file operation of the process
+ * would wait for ever. A child's pipe is read without a thread.
+ *
  * @module
  */
 
@@ -17,7 +23,8 @@ export class FifoReader {
   readonly done: Promise<Uint8Array>;
   #chunks: Uint8Array[] = [];
   #opened = false;
-  #file?: Deno.FsFile;
+  #child?: Deno.ChildProcess;
+  #aborted = false;
   #waiters = new Set<() => void>();
 
   /** Starts opening `path` for reading; the open waits for a writer. */
@@ -70,8 +77,8 @@ export class FifoReader {
    * Ends a reader whose writer never came (StartTask failed before the
    * monitor opened the FIFO): opening the write end without blocking
    * completes the pending open, and closing it gives end-of-file. ENXIO
-   * means no reader is in open(2) yet (the open is still on its way to a
-   * worker thread), so it is retried for a while.
+   * means no reader is in open(2) yet (`cat` is still starting), so it is
+   * retried for a while.
    */
   async release(): Promise<void> {
     const deadline = performance.now() + 2000;
@@ -89,33 +96,39 @@ export class FifoReader {
 
   /** Stops reading now, whatever the writers do (last-resort cleanup). */
   abort(): void {
+    this.#aborted = true;
     try {
-      this.#file?.close();
+      this.#child?.kill("SIGKILL");
     } catch {
-      // Closed already.
+      // Ended already.
     }
   }
 
   async #read(): Promise<Uint8Array> {
-    const file = await Deno.open(this.path, { read: true });
-    this.#opened = true;
-    this.#file = file;
+    const child = new Deno.Command("cat", {
+      args: ["--", this.path],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.#child = child;
+    const errors = new Response(child.stderr).text();
     try {
-      const buffer = new Uint8Array(64 * 1024);
-      while (true) {
-        const n = await file.read(buffer);
-        if (n === null) break;
-        this.#chunks.push(buffer.slice(0, n));
+      for await (const chunk of child.stdout) {
+        this.#opened = true;
+        this.#chunks.push(chunk);
         for (const wake of this.#waiters) wake();
       }
     } catch (error) {
-      if (!(error instanceof Deno.errors.BadResource)) throw error;
-    } finally {
-      try {
-        file.close();
-      } catch {
-        // Closed by abort().
-      }
+      // abort() cancelled the pipe.
+      if (!this.#aborted) throw error;
+    }
+    const status = await child.status;
+    if (!status.success && !this.#aborted) {
+      throw new Error(
+        `Cannot read "${this.path}": cat exited ${status.code}: ` +
+          (await errors).trim(),
+      );
     }
     return concat(this.#chunks);
   }
