@@ -15,6 +15,7 @@
  */
 
 import { join } from "node:path";
+import { removeIfExists } from "../fs/remove.ts";
 import { isMonitorAlive } from "./_proc.ts";
 import type { SpawnResult } from "./_spawn.ts";
 import type { CreateOptions } from "./types.ts";
@@ -142,18 +143,23 @@ export async function readCrunLog(path: string): Promise<string> {
  * Clears what an earlier container of the same id left: its pid files and
  * crun log, and its exit files, which would make the new one look
  * finished. Creates the exit directory.
+ *
+ * The file calls on a create's path are synchronous, here and below: they
+ * touch Milo's state dir (local, usually tmpfs) and take microseconds,
+ * while an async call costs a trip through Deno's blocking thread pool,
+ * 0.3 ms or more when many tasks start at once (see docs/performance.md).
  */
-export async function prepareCreate(
+export function prepareCreate(
   files: ConmonFiles,
   options: CreateOptions,
   id: string,
-): Promise<void> {
-  await Deno.mkdir(options.exitDir, { recursive: true });
-  await removeQuietly(join(options.exitDir, id));
+): void {
+  Deno.mkdirSync(options.exitDir, { recursive: true });
+  removeIfExists(join(options.exitDir, id));
   if (options.persistDir !== undefined) {
-    await removeQuietly(join(options.persistDir, "exit"));
+    removeIfExists(join(options.persistDir, "exit"));
   }
-  for (const file of Object.values(files)) await removeQuietly(file);
+  for (const file of Object.values(files)) removeIfExists(file);
 }
 
 /**
@@ -161,29 +167,27 @@ export async function prepareCreate(
  *
  * @throws {SyntaxError} when the file does not hold a positive number.
  */
-export async function readPid(path: string): Promise<number> {
-  const pid = Number.parseInt(await Deno.readTextFile(path), 10);
+export function readPid(path: string): number {
+  const pid = Number.parseInt(Deno.readTextFileSync(path), 10);
   if (!(pid > 0)) throw new SyntaxError(`Cannot read pid from "${path}"`);
   return pid;
 }
 
-/** Removes a file; a missing one is fine. */
-export async function removeQuietly(path: string): Promise<void> {
-  await Deno.remove(path).catch((error) => {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  });
-}
-
 /** Kills the conmon of a create that timed out, if it still lives. */
-export async function killMonitor(files: ConmonFiles): Promise<void> {
-  const pid = await readPid(files.conmonPidFile).catch(() => 0);
-  if (pid > 0 && await isMonitorAlive(pid)) Deno.kill(pid, "SIGKILL");
+export function killMonitor(files: ConmonFiles): void {
+  let pid = 0;
+  try {
+    pid = readPid(files.conmonPidFile);
+  } catch {
+    return; // conmon never wrote it: nothing to kill.
+  }
+  if (isMonitorAlive(pid)) Deno.kill(pid, "SIGKILL");
 }
 
 /** Tells whether `path` exists, without following a final symlink. */
-export async function pathExists(path: string): Promise<boolean> {
+export function pathExists(path: string): boolean {
   try {
-    await Deno.lstat(path);
+    Deno.lstatSync(path);
     return true;
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return false;

@@ -9,13 +9,11 @@
  * exits, so the command name must match too, and a zombie counts as dead
  * (conmon is reparented to init and may wait there to be reaped).
  */
-export async function isMonitorAlive(
-  pid: number,
-  procRoot = "/proc",
-): Promise<boolean> {
+export function isMonitorAlive(pid: number, procRoot = "/proc"): boolean {
   let stat: string;
   try {
-    stat = await Deno.readTextFile(`${procRoot}/${pid}/stat`);
+    // Synchronous: procfs answers from memory, in microseconds.
+    stat = Deno.readTextFileSync(`${procRoot}/${pid}/stat`);
   } catch {
     return false;
   }

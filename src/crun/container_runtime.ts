@@ -15,7 +15,6 @@ import {
   readCrunLog,
   readPid,
   readSyncMessage,
-  removeQuietly,
 } from "./_conmon.ts";
 import {
   CHILD_ENV,
@@ -27,6 +26,7 @@ import {
   withMountRemoved,
 } from "./_spawn.ts";
 import { checkContainerId } from "./container_id.ts";
+import { removeIfExists } from "../fs/remove.ts";
 import { releaseExecFifo } from "./_exec_fifo.ts";
 import { CrunError } from "./crun_error.ts";
 import type {
@@ -62,13 +62,13 @@ export class ContainerRuntime {
     options: CreateOptions,
   ): Promise<CreatedContainer> {
     const action = `Cannot create container "${checkContainerId(id)}"`;
-    if (await this.#exists(id)) {
+    if (this.#exists(id)) {
       // Checked first: preparing would delete the other one's files.
       const details = { command: [], exitCode: null, stderr: "" };
       throw new CrunError(`${action}: it already exists`, details);
     }
     const files = conmonFiles(bundleDir);
-    await prepareCreate(files, options, id);
+    prepareCreate(files, options, id);
 
     const command = buildConmonCommand({
       ...this.#options,
@@ -85,7 +85,7 @@ export class ContainerRuntime {
 
     const sync = readSyncMessage(result);
     if (sync !== null && sync.pid > 0 && !result.timedOut) {
-      return { pid: sync.pid, monitorPid: await readPid(files.conmonPidFile) };
+      return { pid: sync.pid, monitorPid: readPid(files.conmonPidFile) };
     }
 
     // With passthrough logging conmon's own messages go to the task's stderr.
@@ -195,7 +195,7 @@ export class ContainerRuntime {
     if (result.code === 0 && !result.timedOut) return result.stdout;
 
     const id = args.at(-1) ?? "";
-    if (unknownIsFine && !result.timedOut && !(await this.#exists(id))) {
+    if (unknownIsFine && !result.timedOut && !this.#exists(id)) {
       return null;
     }
     const reason = describeFailure(result, "crun failed without a message");
@@ -242,7 +242,7 @@ export class ContainerRuntime {
     }
   }
 
-  #exists(id: string): Promise<boolean> {
+  #exists(id: string): boolean {
     return pathExists(join(this.#options.stateRoot, id));
   }
 
@@ -255,11 +255,11 @@ export class ContainerRuntime {
     reason: string,
     timedOut: boolean,
   ): Promise<void> {
-    if (timedOut) await killMonitor(files);
+    if (timedOut) killMonitor(files);
     if (!reason.includes("already exists")) {
       await this.delete(id, { force: true }).catch(() => {});
     }
-    await removeQuietly(files.containerPidFile);
-    await removeQuietly(files.conmonPidFile);
+    removeIfExists(files.containerPidFile);
+    removeIfExists(files.conmonPidFile);
   }
 }

@@ -21,7 +21,7 @@ export interface ExitWatcherOptions {
   /** Milliseconds between safety-net checks; defaults to 1000. */
   pollIntervalMs?: number;
   /** Liveness test of a monitor pid; defaults to reading /proc. */
-  isMonitorAlive?: (pid: number) => Promise<boolean>;
+  isMonitorAlive?: (pid: number) => boolean | Promise<boolean>;
 }
 
 interface Waiter {
@@ -58,7 +58,7 @@ export function parseExitFile(text: string): number | null {
 export class ExitWatcher {
   #exitDir: string;
   #pollIntervalMs: number;
-  #isMonitorAlive: (pid: number) => Promise<boolean>;
+  #isMonitorAlive: (pid: number) => boolean | Promise<boolean>;
   #waiters = new Map<string, Set<Waiter>>();
   #watcher: Deno.FsWatcher | null = null;
   #loops = new Set<Promise<void>>();
@@ -183,22 +183,25 @@ export class ExitWatcher {
   }
 
   async #settle(id: string): Promise<void> {
-    const exitCode = await this.#readExitFile(id);
+    const exitCode = this.#readExitFile(id);
     if (exitCode !== null) return this.#settleAll(id, { exitCode });
 
     for (const waiter of [...this.#waiters.get(id) ?? []]) {
       if (await this.#isMonitorAlive(waiter.monitorPid)) continue;
       // conmon writes the file before it exits: look once more.
-      const late = await this.#readExitFile(id);
+      const late = this.#readExitFile(id);
       if (late !== null) return this.#settleAll(id, { exitCode: late });
       this.#remove(id, waiter);
       waiter.resolve({ exitCode: -1, monitorDied: true });
     }
   }
 
-  async #readExitFile(id: string): Promise<number | null> {
+  // Synchronous: a few bytes from the local state dir. The safety net
+  // reads one file per waiter every second, and an async read costs far
+  // more than the read itself when many tasks run.
+  #readExitFile(id: string): number | null {
     try {
-      return parseExitFile(await Deno.readTextFile(join(this.#exitDir, id)));
+      return parseExitFile(Deno.readTextFileSync(join(this.#exitDir, id)));
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) return null;
       throw error;

@@ -7,6 +7,7 @@
 
 import { join } from "node:path";
 import type { ContainerRuntime } from "../crun/container_runtime.ts";
+import { removeIfExists } from "../fs/remove.ts";
 import { removeBundle } from "../oci/bundle.ts";
 import { errorText, type Logger } from "../log/logger.ts";
 import { Broadcast } from "./broadcast.ts";
@@ -34,10 +35,13 @@ import type {
   TaskStatus,
 } from "./types.ts";
 import { resolveUser, UnknownUserError } from "./users.ts";
-import { normalizeSignal } from "./signals.ts";
+import { normalizeSignal, signalNumber, untilSignalCaught } from "./signals.ts";
 
 /** How long a force-kill may take before DestroyTask gives up waiting. */
 const KILL_WAIT_MS = 10_000;
+
+/** Signals the kernel applies to a container's init without a handler. */
+const UNCATCHABLE = new Set(["SIGKILL", "SIGSTOP"]);
 
 /** Signal for StopTask when Nomad sends none (Nomad's executors use SIGINT). */
 const DEFAULT_STOP_SIGNAL = "SIGINT";
@@ -137,7 +141,7 @@ export class Driver {
     mark("host");
     const java = await this.#runtimes().select(request.name, config);
     mark("java");
-    const user = await this.#user(request);
+    const user = this.#user(request);
     mark("user");
     const heap = heapSizing(
       java,
@@ -212,9 +216,20 @@ export class Driver {
     const id = handle.state.containerId;
 
     if (timeoutMs > 0) {
-      await runtime.kill(id, this.#stopSignal(taskId, signal))
+      const deadline = performance.now() + timeoutMs;
+      const stopSignal = this.#stopSignal(taskId, signal);
+      // A task stopped just after its start may not handle the signal yet
+      // (SIGKILL and SIGSTOP need no handler: the kernel applies them).
+      const number = signalNumber(stopSignal);
+      if (number !== undefined && !UNCATCHABLE.has(stopSignal)) {
+        await untilSignalCaught(handle.state.pid, number, timeoutMs, {
+          keepWaiting: () => handle.running,
+        });
+      }
+      await runtime.kill(id, stopSignal)
         .catch((error: unknown) => this.#ignoreIfExited(handle, error));
-      if (await handle.exitsWithin(timeoutMs)) return;
+      const left = Math.max(0, deadline - performance.now());
+      if (await handle.exitsWithin(left)) return;
       this.#logger.info("task did not stop in time; killing it", {
         task_id: taskId,
         timeout_ms: timeoutMs,
@@ -258,8 +273,8 @@ export class Driver {
     if (handle.running) await this.stopTask(taskId, 0, "SIGKILL");
     const runtime = await this.#runtimeFor(taskId);
     await runtime.delete(containerId, { force: true });
-    await removeBundle(bundleDir);
-    await Deno.remove(join(exitDir, containerId)).catch(() => {});
+    removeBundle(bundleDir);
+    removeIfExists(join(exitDir, containerId));
     this.#tasks.delete(taskId);
     this.#logger.info("task destroyed", { task_id: taskId });
   }
@@ -367,14 +382,16 @@ export class Driver {
     return host.runtime;
   }
 
-  async #user(request: TaskRequest) {
+  // Read at every start, so a user added since is found; synchronously,
+  // since two small local files cost less than two async round trips.
+  #user(request: TaskRequest) {
     const name = request.user || this.#config.defaultUser;
     try {
-      const [passwd, group] = await Promise.all([
-        Deno.readTextFile("/etc/passwd"),
-        Deno.readTextFile("/etc/group").catch(() => ""),
-      ]);
-      return resolveUser(name, passwd, group);
+      return resolveUser(
+        name,
+        Deno.readTextFileSync("/etc/passwd"),
+        readOrEmpty("/etc/group"),
+      );
     } catch (error) {
       if (!(error instanceof UnknownUserError)) throw error;
       throw new StartFailedError(
@@ -477,4 +494,12 @@ function toExitResult(
     ? exit.exitCode - 128
     : 0;
   return { exitCode: exit.exitCode, signal, oomKilled: false };
+}
+
+function readOrEmpty(path: string): string {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch {
+    return "";
+  }
 }

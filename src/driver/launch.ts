@@ -8,6 +8,7 @@
  */
 
 import { join } from "node:path";
+import { removeIfExists } from "../fs/remove.ts";
 import { removeBundle } from "../oci/bundle.ts";
 import { writeTaskBundle } from "../oci/shared_rootfs.ts";
 import { formatJavaVersion, type JavaRuntime } from "../java/mod.ts";
@@ -68,7 +69,7 @@ export async function launchTask(input: LaunchInput): Promise<TaskDriverState> {
   const { request, config, java, host } = input;
   const mark = stopwatch(input.timings ?? {});
   const dirs = taskDirs(request.allocDir, request.name);
-  await checkPaths(request, config, dirs, [
+  checkPaths(request, config, dirs, [
     ...host.layout.boundDirs,
     ...host.layout.symlinks.map((link) => link.path),
     java.home,
@@ -110,7 +111,7 @@ export async function launchTask(input: LaunchInput): Promise<TaskDriverState> {
   mark("spec");
 
   try {
-    await writeTaskBundle(bundleDir, spec);
+    writeTaskBundle(bundleDir, spec);
     mark("bundle");
     const created = await host.runtime.create(id, bundleDir, {
       stdoutPath: request.stdoutPath,
@@ -136,8 +137,12 @@ export async function launchTask(input: LaunchInput): Promise<TaskDriverState> {
     };
   } catch (error) {
     await host.runtime.delete(id, { force: true }).catch(() => {});
-    await removeBundle(bundleDir).catch(() => {});
-    await Deno.remove(join(host.exitDir, id)).catch(() => {});
+    try {
+      removeBundle(bundleDir);
+      removeIfExists(join(host.exitDir, id));
+    } catch {
+      // The start failed already; its error is the one to report.
+    }
     throw new StartFailedError(
       `Cannot start task "${request.name}": container "${id}" failed`,
       true,
@@ -209,13 +214,14 @@ function specFor<T>(request: TaskRequest, build: () => T): T {
 /**
  * Fails before anything is created when the jar or the working directory
  * is wrong, naming the path as the job gave it and where Milo looked.
+ * The stats are synchronous: the alloc dir is on the client's local disk.
  */
-async function checkPaths(
+function checkPaths(
   request: TaskRequest,
   config: JavaTaskConfig,
   dirs: TaskDirs,
   boundRoots: readonly string[],
-): Promise<void> {
+): void {
   const fail = (detail: string) =>
     new StartFailedError(
       `Cannot start task "${request.name}": ${detail}`,
@@ -230,7 +236,7 @@ async function checkPaths(
           "in the task's local/ (with an artifact block) or under /alloc",
       );
     }
-    const info = await Deno.stat(hostPath).catch(() => undefined);
+    const info = statOrUndefined(hostPath);
     if (!info?.isFile) {
       throw fail(
         `jar "${config.jarPath}" ${
@@ -246,9 +252,7 @@ async function checkPaths(
   // read-only bind straight into the host's /usr or /etc.
   if (config.workDir && !isWritableInside(config.workDir)) {
     const hostPath = visibleHostPath(config.workDir, dirs, boundRoots);
-    const info = hostPath
-      ? await Deno.stat(hostPath).catch(() => undefined)
-      : undefined;
+    const info = hostPath ? statOrUndefined(hostPath) : undefined;
     if (!info?.isDirectory) {
       throw fail(
         `work_dir "${config.workDir}" is not a directory in the container; ` +
@@ -291,4 +295,12 @@ function limits(request: TaskRequest) {
     memoryReservationBytes: soft,
     cpuShares: cpuShares || undefined,
   };
+}
+
+function statOrUndefined(path: string): Deno.FileInfo | undefined {
+  try {
+    return Deno.statSync(path);
+  } catch {
+    return undefined;
+  }
 }

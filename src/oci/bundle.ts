@@ -55,9 +55,10 @@ export async function writeBundle(
  *
  * @throws {Error} "Cannot remove bundle ..." when removal fails otherwise.
  */
-export async function removeBundle(bundleDir: string): Promise<void> {
+export function removeBundle(bundleDir: string): void {
+  // Synchronous, like writeTaskBundle: a handful of small local files.
   try {
-    await Deno.remove(bundleDir, { recursive: true });
+    Deno.removeSync(bundleDir, { recursive: true });
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return;
     throw new Error(

@@ -103,19 +103,18 @@ async function digest(text: string): Promise<string> {
  *
  * @throws {Error} "Cannot write bundle ..." on a file system error.
  */
-export async function writeTaskBundle(
-  bundleDir: string,
-  specText: string,
-): Promise<void> {
+export function writeTaskBundle(bundleDir: string, specText: string): void {
+  // Synchronous: two calls in the local state dir, microseconds each; as
+  // async calls they cost more than the work when many tasks start at once.
   try {
     try {
-      await Deno.mkdir(bundleDir, { mode: 0o700 });
+      Deno.mkdirSync(bundleDir, { mode: 0o700 });
     } catch (error) {
       if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-      await Deno.remove(bundleDir, { recursive: true });
-      await Deno.mkdir(bundleDir, { mode: 0o700 });
+      Deno.removeSync(bundleDir, { recursive: true });
+      Deno.mkdirSync(bundleDir, { mode: 0o700 });
     }
-    await Deno.writeTextFile(join(bundleDir, "config.json"), specText, {
+    Deno.writeTextFileSync(join(bundleDir, "config.json"), specText, {
       mode: 0o600,
       createNew: true,
     });

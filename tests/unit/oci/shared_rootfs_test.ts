@@ -82,7 +82,7 @@ Deno.test("writeTaskBundle() writes only config.json, replacing a stale bundle",
       (await Deno.stat(join(bundle, "config.json"))).mode! & 0o777,
       0o600,
     );
-    await assert.rejects(
+    assert.throws(
       () => writeTaskBundle(join(dir, "missing", "task"), "{}"),
       /Cannot write bundle ".*missing\/task"/,
     );
