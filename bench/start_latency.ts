@@ -20,6 +20,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { count } from "./_args.ts";
+import { percentile } from "./_stats.ts";
 import { withMountRemoved } from "../src/crun/_spawn.ts";
 import { probeCgroupLayout } from "../src/crun/cgroup_layout.ts";
 import { ContainerRuntime } from "../src/crun/container_runtime.ts";
@@ -322,11 +323,6 @@ await exits.close();
 await Deno.remove(work, { recursive: true });
 
 // --- report ----------------------------------------------------------------
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-}
 
 const summary = (values: number[]) => ({
   p50: percentile(values, 0.5),

@@ -7,8 +7,11 @@
  * DevTools (Performance tab, "Load profile") opens.
  *
  * ```sh
- * deno task bench:profile [--tasks N] [--out FILE]
+ * deno task bench:profile [--tasks N] [--at-once K] [--out FILE]
  * ```
+ *
+ * With `--at-once K`, the cycles run K at a time (Promise.all), as when
+ * many tasks land at once.
  *
  * @module
  */
@@ -23,10 +26,12 @@ const { values } = parseArgs({
   args: Deno.args,
   options: {
     tasks: { type: "string", default: "40" },
+    "at-once": { type: "string", default: "1" },
     out: { type: "string", default: ".cache/profiles/start.cpuprofile" },
   },
 });
 const TASKS = count("--tasks", values.tasks);
+const AT_ONCE = count("--at-once", values["at-once"]);
 
 /** The parts of a V8 CPU profile this script reads. */
 interface CpuProfile {
@@ -98,7 +103,13 @@ await inspector.send("Profiler.enable");
 await inspector.send("Profiler.setSamplingInterval", { interval: 100 });
 await inspector.send("Profiler.start");
 const started = performance.now();
-for (let i = 0; i < TASKS; i++) await session.runJob(job(`p${i}`), files);
+for (let i = 0; i < TASKS; i += AT_ONCE) {
+  const batch = Array.from(
+    { length: Math.min(AT_ONCE, TASKS - i) },
+    (_, k) => session.runJob(job(`p${i + k}`), files),
+  );
+  await Promise.all(batch);
+}
 const wallMs = performance.now() - started;
 const { profile } = await inspector.send<{ profile: CpuProfile }>(
   "Profiler.stop",
