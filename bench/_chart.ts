@@ -49,7 +49,11 @@ export async function renderChart(
           field: "series",
           type: "nominal",
           title: null,
-          legend: { orient: "bottom", direction: "vertical" },
+          legend: {
+            orient: "bottom",
+            direction: "vertical",
+            labelLimit: 320,
+          },
         },
       },
     })),

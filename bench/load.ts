@@ -31,7 +31,9 @@ import { count } from "./_args.ts";
 import { renderChart } from "./_chart.ts";
 import { DOCS_DIR, writeDocsSection } from "./_docs.ts";
 import { findLeaks, idleFds, type Leaks, type LeakScope } from "./_leaks.ts";
+import { Inspector, inspectorPort } from "./_inspector.ts";
 import { sampleProcess } from "./_proc.ts";
+import { selfCommand } from "../main.ts";
 import { percentile } from "./_stats.ts";
 import { probeCgroupLayout } from "../src/crun/cgroup_layout.ts";
 import { ContainerRuntime } from "../src/crun/container_runtime.ts";
@@ -75,7 +77,22 @@ const conmonPath = which("conmon", PATH);
 if (!crunPath || !conmonPath) throw new Error("needs crun and conmon on PATH");
 
 const jars = await buildJars();
-const session = await E2ESession.start();
+// The soak watches the plugin's JavaScript heap through its inspector.
+const port = inspectorPort();
+const [deno, run, ...rest] = selfCommand();
+const session = await E2ESession.start(
+  SOAK ? { command: [deno, run, `--inspect=127.0.0.1:${port}`, ...rest] } : {},
+);
+const inspector = SOAK ? await Inspector.connect(port) : undefined;
+
+/** The plugin's V8 heap in use after a full GC, MiB. */
+async function heapAfterGc(): Promise<number> {
+  await inspector!.send("HeapProfiler.collectGarbage");
+  const { usedSize } = await inspector!.send<{ usedSize: number }>(
+    "Runtime.getHeapUsage",
+  );
+  return usedSize / 2 ** 20;
+}
 const pluginPid = session.nomad.plugin.process.pid;
 const work = await Deno.makeTempDir({ prefix: "milo-load-" });
 const errors: string[] = [];
@@ -578,6 +595,8 @@ function progress(text: string): void {
 interface SoakSample {
   cycles: number;
   rssMiB: number;
+  /** V8 heap in use after a forced full GC. */
+  heapMiB: number;
   fds: number;
 }
 
@@ -588,8 +607,8 @@ interface SoakResult {
   startP50: number;
   startP95: number;
   errors: number;
-  idleBefore: { rssMiB: number; fds: number };
-  idleAfter: { rssMiB: number; fds: number };
+  idleBefore: { rssMiB: number; heapMiB: number; fds: number };
+  idleAfter: { rssMiB: number; heapMiB: number; fds: number };
   peakRssMiB: number;
   samples: SoakSample[];
   leaks: number;
@@ -597,6 +616,7 @@ interface SoakResult {
 }
 
 async function soak(): Promise<SoakResult> {
+  const heapBefore = await heapAfterGc();
   const before = await sampleProcess(pluginPid);
   const samples: SoakSample[] = [];
   const times: TaskTimes[] = [];
@@ -614,17 +634,26 @@ async function soak(): Promise<SoakResult> {
         times.push(started.times);
         await stopThroughMilo(task, started);
       }
-      done++;
-      if (done % every === 0) {
+      const finished = ++done;
+      if (finished % every === 0) {
+        const heapMiB = await heapAfterGc();
         const sample = await sampleProcess(pluginPid);
-        samples.push({ cycles: done, rssMiB: sample.rssMiB, fds: sample.fds });
-        if (done % (every * 4) === 0) progress(`${done}/${CYCLES} cycles`);
+        samples.push({
+          cycles: finished,
+          rssMiB: sample.rssMiB,
+          heapMiB,
+          fds: sample.fds,
+        });
+        if (finished % (every * 4) === 0) {
+          progress(`${finished}/${CYCLES} cycles`);
+        }
       }
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, slot));
   const wallMs = performance.now() - t0;
   const leaks = await findLeaks(leakScope());
+  const heapAfter = await heapAfterGc();
   const after = await sampleProcess(pluginPid);
   const start = times.map((t) => t.startMs);
   return {
@@ -634,8 +663,12 @@ async function soak(): Promise<SoakResult> {
     startP50: percentile(start, 0.5),
     startP95: percentile(start, 0.95),
     errors: errors.length,
-    idleBefore: { rssMiB: before.rssMiB, fds: before.fds },
-    idleAfter: { rssMiB: after.rssMiB, fds: after.fds },
+    idleBefore: {
+      rssMiB: before.rssMiB,
+      heapMiB: heapBefore,
+      fds: before.fds,
+    },
+    idleAfter: { rssMiB: after.rssMiB, heapMiB: heapAfter, fds: after.fds },
     peakRssMiB: after.peakRssMiB,
     samples,
     leaks: Object.values(leaks).reduce((s, l) => s + l.length, 0),
@@ -757,16 +790,22 @@ async function chart(results: SizeResult[]): Promise<string> {
           ...points("Milo p50", (r) => r.milo.startP50),
           ...points("Milo p95", (r) => r.milo.startP95),
           ...points("floor p50 (conmon + crun alone)", (r) => r.floor.startP50),
+          ...points("Milo p50 − floor p50", (r) => r.overheadMs),
         ],
       },
       {
         title: "Milo's cost per task",
         yTitle: "ms",
         points: [
-          ...points("latency overhead p50 (Milo − floor)", (r) => r.overheadMs),
-          ...points("amortized overhead", (r) => r.amortizedOverheadMs),
-          ...points("plugin time to spawn", (r) => r.spawnSpanPerTaskMs),
-          ...points("plugin CPU", (r) => r.pluginCpuPerTaskMs),
+          ...points(
+            "amortized overhead: (Milo − floor time to start all N) / N",
+            (r) => r.amortizedOverheadMs,
+          ),
+          ...points(
+            "plugin time to spawn: first arrival to last conmon / N",
+            (r) => r.spawnSpanPerTaskMs,
+          ),
+          ...points("plugin CPU, whole cycle", (r) => r.pluginCpuPerTaskMs),
         ],
       },
       {
@@ -781,14 +820,31 @@ async function chart(results: SizeResult[]): Promise<string> {
   );
 }
 
+/**
+ * Growth over the soak, idle before against idle after: the JavaScript
+ * heap after a full GC may move by GC and JIT noise (2 MiB or 10 %),
+ * descriptors not at all.
+ */
+function soakGrowth(r: SoakResult) {
+  const heapMiB = r.idleAfter.heapMiB - r.idleBefore.heapMiB;
+  const fds = r.idleAfter.fds - r.idleBefore.fds;
+  const heapGrew = heapMiB > Math.max(2, 0.1 * r.idleBefore.heapMiB);
+  return { heapMiB, fds, grew: heapGrew || fds > 0 };
+}
+
 function soakText(r: SoakResult): string {
+  const growth = soakGrowth(r);
   return [
     `soak: ${r.cycles} cycles, ${r.concurrency} at a time, ` +
     `${(r.wallMs / 1000).toFixed(0)} s`,
     `StartTask p50 ${ms(r.startP50)} ms, p95 ${ms(r.startP95)} ms`,
-    `plugin idle before: ${r.idleBefore.rssMiB.toFixed(1)} MiB, ` +
-    `${r.idleBefore.fds} fds; after: ${r.idleAfter.rssMiB.toFixed(1)} MiB, ` +
-    `${r.idleAfter.fds} fds; peak ${r.peakRssMiB.toFixed(1)} MiB`,
+    `plugin idle before: heap ${r.idleBefore.heapMiB.toFixed(1)} MiB, ` +
+    `RSS ${r.idleBefore.rssMiB.toFixed(1)} MiB, ${r.idleBefore.fds} fds; ` +
+    `after: heap ${r.idleAfter.heapMiB.toFixed(1)} MiB, ` +
+    `RSS ${r.idleAfter.rssMiB.toFixed(1)} MiB, ${r.idleAfter.fds} fds; ` +
+    `peak RSS ${r.peakRssMiB.toFixed(1)} MiB`,
+    `growth: heap ${growth.heapMiB.toFixed(2)} MiB, fds ${growth.fds}` +
+    (growth.grew ? " (beyond noise)" : " (within noise)"),
     `errors: ${r.errors}${
       errors.length ? "\n  " + errors.slice(0, 20).join("\n  ") : ""
     }`,
@@ -797,14 +853,18 @@ function soakText(r: SoakResult): string {
 }
 
 function soakDocs(r: SoakResult): string {
-  const args = Deno.args.length ? ` ${Deno.args.join(" ")}` : "";
-  const quarter = (i: number) =>
-    r.samples[Math.min(r.samples.length - 1, Math.floor(i))];
+  const args = Deno.args.filter((arg) => arg !== "--soak");
+  const growth = soakGrowth(r);
+  const at = (q: number) =>
+    r.samples[Math.min(r.samples.length - 1, Math.floor(q))];
   const marks = [0, 0.25, 0.5, 0.75, 1].map((q) =>
-    quarter(q * (r.samples.length - 1))
+    at(q * (r.samples.length - 1))
   );
+  const row = (name: string, pick: (s: SoakSample) => string) =>
+    `| ${name} | ${marks.map(pick).join(" | ")} |`;
   return [
-    `Written by \`deno task soak${args}\` on ${host.date} (${host.cpus} CPUs).`,
+    `Written by \`deno task soak${args.length ? " " + args.join(" ") : ""}\` ` +
+    `on ${host.date} (${host.cpus} CPUs).`,
     "",
     "| | value |",
     "| --- | --: |",
@@ -813,18 +873,25 @@ function soakDocs(r: SoakResult): string {
     `| StartTask p50 / p95 | ${ms(r.startP50)} ms / ${ms(r.startP95)} ms |`,
     `| errors | ${r.errors} |`,
     `| leaks after the soak | ${r.leaks} |`,
-    `| plugin RSS idle, before → after | ${r.idleBefore.rssMiB.toFixed(1)} → ${
+    `| plugin JS heap after GC, idle: before → after | ` +
+    `${r.idleBefore.heapMiB.toFixed(1)} → ${
+      r.idleAfter.heapMiB.toFixed(1)
+    } MiB |`,
+    `| plugin RSS, idle: before → after | ${r.idleBefore.rssMiB.toFixed(1)} → ${
       r.idleAfter.rssMiB.toFixed(1)
     } MiB (peak ${r.peakRssMiB.toFixed(1)}) |`,
-    `| plugin descriptors idle, before → after | ${r.idleBefore.fds} → ${r.idleAfter.fds} |`,
+    `| plugin descriptors, idle: before → after | ${r.idleBefore.fds} → ` +
+    `${r.idleAfter.fds} |`,
+    `| growth | ${growth.grew ? "**beyond noise**" : "none beyond noise"} |`,
     "",
-    "Plugin RSS and descriptors during the soak (with up to " +
-    `${r.concurrency} tasks running):`,
+    "The plugin during the soak (up to " +
+    `${r.concurrency} tasks running at each sample):`,
     "",
-    `| after cycle | ${marks.map((s) => s.cycles).join(" | ")} |`,
+    row("after cycle", (s) => String(s.cycles)),
     `| --- | ${marks.map(() => "--:").join(" | ")} |`,
-    `| RSS (MiB) | ${marks.map((s) => s.rssMiB.toFixed(1)).join(" | ")} |`,
-    `| descriptors | ${marks.map((s) => s.fds).join(" | ")} |`,
+    row("JS heap after GC (MiB)", (s) => s.heapMiB.toFixed(1)),
+    row("RSS (MiB)", (s) => s.rssMiB.toFixed(1)),
+    row("descriptors", (s) => String(s.fds)),
   ].join("\n");
 }
 
@@ -852,7 +919,9 @@ try {
     const result = await soak();
     report({ host, soak: result, errors }, soakText(result));
     if (!values["no-docs"]) await writeDocsSection("soak", soakDocs(result));
-    if (result.errors > 0 || result.leaks > 0) exitCode = 1;
+    if (result.errors > 0 || result.leaks > 0 || soakGrowth(result).grew) {
+      exitCode = 1;
+    }
   } else {
     const results = await loadTest();
     report(
@@ -869,6 +938,7 @@ try {
     if (errors.length > 0 || results.some((r) => r.leaks > 0)) exitCode = 1;
   }
 } finally {
+  inspector?.close();
   await session.close();
   await floorExits.close();
   await Deno.remove(work, { recursive: true }).catch(() => {});

@@ -19,6 +19,7 @@
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { count } from "./_args.ts";
+import { Inspector, inspectorPort } from "./_inspector.ts";
 import { selfCommand } from "../main.ts";
 import { buildJars, E2ESession } from "../tests/e2e/harness.ts";
 
@@ -44,48 +45,9 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-/** A minimal CDP client: one request at a time is all this needs. */
-class Inspector {
-  #socket: WebSocket;
-  #next = 1;
-  #pending = new Map<number, (result: unknown) => void>();
-
-  private constructor(socket: WebSocket) {
-    this.#socket = socket;
-    socket.onmessage = (event) => {
-      const message = JSON.parse(String(event.data));
-      this.#pending.get(message.id)?.(message.result);
-      this.#pending.delete(message.id);
-    };
-  }
-
-  static async connect(port: number): Promise<Inspector> {
-    const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`))
-      .json();
-    const socket = new WebSocket(targets[0].webSocketDebuggerUrl);
-    await new Promise((ok, fail) => {
-      socket.onopen = ok;
-      socket.onerror = fail;
-    });
-    return new Inspector(socket);
-  }
-
-  send<T>(method: string, params: Record<string, unknown> = {}): Promise<T> {
-    const id = this.#next++;
-    const { promise, resolve } = Promise.withResolvers<T>();
-    this.#pending.set(id, resolve as (result: unknown) => void);
-    this.#socket.send(JSON.stringify({ id, method, params }));
-    return promise;
-  }
-
-  close() {
-    this.#socket.close();
-  }
-}
-
 if (Deno.uid() !== 0) throw new Error("start_profile needs root (crun)");
 const jars = await buildJars();
-const port = 9300 + Math.floor(Math.random() * 600);
+const port = inspectorPort();
 const [deno, run, ...rest] = selfCommand();
 const session = await E2ESession.start({
   command: [deno, run, `--inspect=127.0.0.1:${port}`, ...rest],
