@@ -30,7 +30,11 @@ export async function renderChart(
   const spec: TopLevelSpec = {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: { text: title, fontSize: 14 },
-    config: { font: "sans-serif", view: { stroke: null } },
+    config: {
+      font: "sans-serif",
+      view: { stroke: null },
+      legend: { labelLimit: 400 },
+    },
     hconcat: panels.map((panel) => ({
       title: panel.title,
       width: 240,
@@ -49,11 +53,7 @@ export async function renderChart(
           field: "series",
           type: "nominal",
           title: null,
-          legend: {
-            orient: "bottom",
-            direction: "vertical",
-            labelLimit: 320,
-          },
+          legend: { orient: "bottom", direction: "vertical" },
         },
       },
     })),

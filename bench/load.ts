@@ -796,7 +796,7 @@ async function chart(results: SizeResult[]): Promise<string> {
         points: [
           ...points("Milo p50", (r) => r.milo.startP50),
           ...points("Milo p95", (r) => r.milo.startP95),
-          ...points("floor p50 (conmon + crun alone)", (r) => r.floor.startP50),
+          ...points("floor p50", (r) => r.floor.startP50),
           ...points("Milo p50 − floor p50", (r) => r.overheadMs),
         ],
       },
@@ -804,15 +804,9 @@ async function chart(results: SizeResult[]): Promise<string> {
         title: "Milo's cost per task",
         yTitle: "ms",
         points: [
-          ...points(
-            "amortized overhead: (Milo − floor time to start all N) / N",
-            (r) => r.amortizedOverheadMs,
-          ),
-          ...points(
-            "plugin time to spawn: first arrival to last conmon / N",
-            (r) => r.spawnSpanPerTaskMs,
-          ),
-          ...points("plugin CPU, whole cycle", (r) => r.pluginCpuPerTaskMs),
+          ...points("amortized overhead", (r) => r.amortizedOverheadMs),
+          ...points("plugin time to spawn", (r) => r.spawnSpanPerTaskMs),
+          ...points("plugin CPU (whole cycle)", (r) => r.pluginCpuPerTaskMs),
         ],
       },
       {
