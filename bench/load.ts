@@ -11,15 +11,16 @@
  * bundle, exit file, monitor, task cgroup or plugin descriptor is left.
  *
  * ```sh
- * deno task load [--tasks N[,N...]] [--cycles C] [--json] [--no-docs]
- * deno task soak [--cycles 1000] [--concurrency 50] [--json] [--no-docs]
+ * deno task load [--tasks N[,N...]] [--cycles C] [--json] [--docs|--no-docs]
+ * deno task soak [--cycles 1000] [--concurrency 50] [--json] [--docs|--no-docs]
  * ```
  *
  * `--tasks` defaults to 1,10,25,50,100; N=1, the reference, always runs.
  * `--cycles` is the number of rounds per N (default 3; N=1 repeats until
  * it has 20 samples). The soak runs `--cycles` start/stop cycles (default
- * 1000), `--concurrency` (default 50) at a time. Unless `--no-docs`, the
- * figures go into docs/performance.md and the chart into docs/load.svg.
+ * 1000), `--concurrency` (default 50) at a time. A full run (no `--tasks`;
+ * the soak at its default size) writes its figures into docs/performance.md
+ * and the chart into docs/load.svg; `--docs` and `--no-docs` decide instead.
  * Exits 1 when any task failed or anything leaked.
  *
  * @module
@@ -52,6 +53,7 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "50" },
     soak: { type: "boolean" },
     json: { type: "boolean" },
+    docs: { type: "boolean" },
     "no-docs": { type: "boolean" },
   },
 });
@@ -61,6 +63,16 @@ const CONCURRENCY = count("--concurrency", values.concurrency);
 const SIZES = [
   ...new Set([1, ...values.tasks.split(",").map((n) => count("--tasks", n))]),
 ].sort((a, b) => a - b);
+/**
+ * Whether the figures go into docs/performance.md: by default only for
+ * the full runs (no --tasks, or the soak's default size), so a quick
+ * `--tasks 50` does not replace them.
+ */
+const WRITE_DOCS = !values["no-docs"] &&
+  (values.docs ??
+    (SOAK
+      ? values.cycles === undefined && values.concurrency === "50"
+      : !Deno.args.some((arg) => arg.startsWith("--tasks"))));
 /** N=1 repeats until it has this many samples. */
 const MIN_SAMPLES = 20;
 const READY_LINE = "sleeping\n";
@@ -919,7 +931,7 @@ try {
   if (SOAK) {
     const result = await soak();
     report({ host, soak: result, errors }, soakText(result));
-    if (!values["no-docs"]) await writeDocsSection("soak", soakDocs(result));
+    if (WRITE_DOCS) await writeDocsSection("soak", soakDocs(result));
     if (result.errors > 0 || result.leaks > 0 || soakGrowth(result).grew) {
       exitCode = 1;
     }
@@ -929,7 +941,7 @@ try {
       { host, sizes: results, bar: bar(results), errors },
       loadText(results),
     );
-    if (!values["no-docs"]) {
+    if (WRITE_DOCS) {
       await Deno.writeTextFile(
         join(DOCS_DIR, "load.svg"),
         await chart(results),
