@@ -43,36 +43,62 @@ import { which } from "../src/driver/which.ts";
 import { type AllocTask, makeAllocDir } from "../src/nomad/alloc_dir.ts";
 import type { JobTask } from "../src/nomad/task_config.ts";
 import { FifoReader } from "../tests/e2e/_fifo_reader.ts";
+import { forceRemoveAll } from "../tests/e2e/_leftovers.ts";
 import { buildJars, E2ESession, withDeadline } from "../tests/e2e/harness.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    tasks: { type: "string", default: "1,10,25,50,100" },
-    cycles: { type: "string" },
-    concurrency: { type: "string", default: "50" },
-    soak: { type: "boolean" },
-    json: { type: "boolean" },
-    docs: { type: "boolean" },
-    "no-docs": { type: "boolean" },
-  },
-});
-const SOAK = values.soak ?? false;
-const CYCLES = count("--cycles", values.cycles ?? (SOAK ? "1000" : "3"));
-const CONCURRENCY = count("--concurrency", values.concurrency);
-const SIZES = [
-  ...new Set([1, ...values.tasks.split(",").map((n) => count("--tasks", n))]),
-].sort((a, b) => a - b);
-/**
- * Whether the figures go into docs/performance.md: by default only for
- * the full runs (no --tasks, or the soak's default size), so a quick
- * `--tasks 50` does not replace them.
- */
-const WRITE_DOCS = !values["no-docs"] &&
-  (values.docs ??
-    (SOAK
-      ? values.cycles === undefined && values.concurrency === "50"
-      : !Deno.args.some((arg) => arg.startsWith("--tasks"))));
+const USAGE = `usage:
+  deno task load [--tasks N[,N...]] [--cycles C] [--json] [--docs|--no-docs]
+  deno task soak [--cycles C] [--concurrency K] [--json] [--docs|--no-docs]`;
+
+/** Stops with `message` and the usage, not a stack trace. */
+function refuse(message: string): never {
+  console.error(`load: ${message}\n${USAGE}`);
+  Deno.exit(2);
+}
+
+function options() {
+  try {
+    const { values } = parseArgs({
+      args: Deno.args,
+      options: {
+        tasks: { type: "string", default: "1,10,25,50,100" },
+        cycles: { type: "string" },
+        concurrency: { type: "string", default: "50" },
+        soak: { type: "boolean" },
+        json: { type: "boolean" },
+        docs: { type: "boolean" },
+        "no-docs": { type: "boolean" },
+      },
+    });
+    const soak = values.soak ?? false;
+    const sizes = values.tasks.split(",").map((n) => count("--tasks", n));
+    return {
+      values,
+      soak,
+      cycles: count("--cycles", values.cycles ?? (soak ? "1000" : "3")),
+      concurrency: count("--concurrency", values.concurrency),
+      sizes: [...new Set([1, ...sizes])].sort((a, b) => a - b),
+      // By default only full runs (no --tasks; the soak at its default
+      // size) write docs/performance.md, so a quick run leaves it alone.
+      writeDocs: !values["no-docs"] &&
+        (values.docs ??
+          (soak
+            ? values.cycles === undefined && values.concurrency === "50"
+            : !Deno.args.some((arg) => arg.startsWith("--tasks")))),
+    };
+  } catch (error) {
+    refuse((error as Error).message);
+  }
+}
+
+const {
+  values,
+  soak: SOAK,
+  cycles: CYCLES,
+  concurrency: CONCURRENCY,
+  sizes: SIZES,
+  writeDocs: WRITE_DOCS,
+} = options();
 /** N=1 repeats until it has this many samples. */
 const MIN_SAMPLES = 20;
 const READY_LINE = "sleeping\n";
@@ -82,11 +108,11 @@ const STOP_TIMEOUT_MS = 10_000;
 const STOPPED_EXIT = 130;
 const TASK_TIMEOUT_MS = 180_000;
 
-if (Deno.uid() !== 0) throw new Error("the load bench needs root");
+if (Deno.uid() !== 0) refuse("the load bench needs root (crun, conmon)");
 const PATH = Deno.env.get("PATH") ?? "/usr/bin";
 const crunPath = which("crun", PATH);
 const conmonPath = which("conmon", PATH);
-if (!crunPath || !conmonPath) throw new Error("needs crun and conmon on PATH");
+if (!crunPath || !conmonPath) refuse("needs crun and conmon on PATH");
 
 const jars = await buildJars();
 // The soak watches the plugin's JavaScript heap through its inspector.
@@ -703,13 +729,18 @@ function report(json: unknown, text: string): void {
   console.log(values.json ? JSON.stringify(json, null, 2) : text);
 }
 
-/** The issue's bar: N=50's cost per task against N=1's. */
+/**
+ * The issue's bar: N=50's cost per task against N=1's (the largest N
+ * when 50 was not run).
+ */
 function bar(results: SizeResult[]) {
   const one = results.find((r) => r.n === 1)!;
-  const fifty = results.find((r) => r.n === 50);
+  const fifty = results.find((r) => r.n === 50) ??
+    (results.length > 1 ? results.at(-1) : undefined);
   const ratio = (pick: (r: SizeResult) => number) =>
     fifty ? pick(fifty) / pick(one) : undefined;
   return {
+    comparedN: fifty?.n,
     overheadAt1Ms: one.overheadMs,
     overheadAt50Ms: fifty?.overheadMs,
     overheadRatio50To1: ratio((r) => r.overheadMs),
@@ -758,8 +789,11 @@ function loadTables(results: SizeResult[]): string {
 
 function barText(results: SizeResult[]): string {
   const b = bar(results);
+  if (b.comparedN === undefined) {
+    return `Only N=1 ran. Errors: ${b.errors}. Leaks: ${b.leaks}.`;
+  }
   const x = (value?: number) => value === undefined ? "-" : value.toFixed(2);
-  return `Per task at N=50 against N=1: latency overhead ` +
+  return `Per task at N=${b.comparedN} against N=1: latency overhead ` +
     `${ms(b.overheadAt50Ms ?? NaN)} ms against ${ms(b.overheadAt1Ms)} ms ` +
     `(${x(b.overheadRatio50To1)}x); amortized overhead ` +
     `${ms(b.amortizedAt50Ms ?? NaN)} ms against ${ms(b.amortizedAt1Ms)} ms ` +
@@ -919,6 +953,32 @@ const host = {
   date: new Date().toISOString().slice(0, 10),
 };
 
+let cleaned: Promise<void> | undefined;
+
+/**
+ * Ends the plugin (as Nomad's Kill does) and removes whatever the run's
+ * containers left, the floor's too; once, however often it is called.
+ */
+function cleanUp(): Promise<void> {
+  cleaned ??= (async () => {
+    inspector?.close();
+    await session.close();
+    await forceRemoveAll(work);
+    await floorExits.close();
+    await Deno.remove(work, { recursive: true }).catch(() => {});
+  })();
+  return cleaned;
+}
+
+// Ctrl-C: the plugin ignores SIGINT (as Nomad's plugins must), so the
+// bench ends it and its tasks itself.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  Deno.addSignalListener(signal, () => {
+    console.error("load: interrupted; removing the run's tasks and plugin");
+    void cleanUp().finally(() => Deno.exit(130));
+  });
+}
+
 let exitCode = 0;
 try {
   // Warm-up, not counted: page cache, JIT of Milo's code, the shared
@@ -951,9 +1011,6 @@ try {
     if (errors.length > 0 || results.some((r) => r.leaks > 0)) exitCode = 1;
   }
 } finally {
-  inspector?.close();
-  await session.close();
-  await floorExits.close();
-  await Deno.remove(work, { recursive: true }).catch(() => {});
+  await cleanUp();
 }
 Deno.exit(exitCode);

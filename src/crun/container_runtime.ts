@@ -90,8 +90,10 @@ export class ContainerRuntime {
 
     // With passthrough logging conmon's own messages go to the task's stderr.
     const silent = `conmon exited without a word (see "${options.stderrPath}")`;
-    const reason = sync?.message || await readCrunLog(files.crunLogFile) ||
-      describeFailure(result, silent);
+    const reason = result.timedOut
+      ? this.#createTimeout(options)
+      : sync?.message || await readCrunLog(files.crunLogFile) ||
+        describeFailure(result, silent);
     await this.#undoCreate(id, files, reason, result.timedOut);
     throw new CrunError(`${action}: ${reason}`, {
       command,
@@ -242,6 +244,19 @@ export class ContainerRuntime {
     }
   }
 
+  // The commonest cause: a log FIFO nobody reads, which the open before
+  // conmon runs waits on (Nomad's logmon holds the read ends).
+  #createTimeout(options: CreateOptions): string {
+    const ms = this.#options.timeoutMs ?? 30_000;
+    const fifos = [options.stdoutPath, options.stderrPath].filter(isFifo);
+    const hint = fifos.length > 0
+      ? `; ${fifos.map((path) => `"${path}"`).join(" and ")} ` +
+        `${fifos.length > 1 ? "are FIFOs" : "is a FIFO"}, and opening one ` +
+        "waits for a reader: check that Nomad's logmon is running"
+      : "";
+    return `timed out after ${ms} ms${hint}`;
+  }
+
   #exists(id: string): boolean {
     return pathExists(join(this.#options.stateRoot, id));
   }
@@ -261,5 +276,13 @@ export class ContainerRuntime {
     }
     removeIfExists(files.containerPidFile);
     removeIfExists(files.conmonPidFile);
+  }
+}
+
+function isFifo(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFifo === true;
+  } catch {
+    return false;
   }
 }

@@ -120,6 +120,37 @@ integrationTest("create() runs java -version as nobody, exit 0", async (f) => {
   assert.equal((await f.runtime.state("java-version"))?.status, "stopped");
 });
 
+integrationTest(
+  "create() with an unread log FIFO times out and says why",
+  async (f) => {
+    const prepared = await prepare(f, "unread", ["/bin/true"]);
+    const mkfifo = await new Deno.Command("mkfifo", {
+      args: [prepared.stdoutPath],
+    }).output();
+    assert.equal(mkfifo.code, 0);
+    const cgroups = await probeCgroupLayout();
+    const impatient = new ContainerRuntime({
+      crunPath: CRUN,
+      conmonPath: CONMON,
+      stateRoot: join(f.base, "crun state"),
+      unmountCgroup2: cgroups.unmountForCrun ?? undefined,
+      timeoutMs: 300,
+    });
+
+    await assert.rejects(
+      impatient.create("unread", prepared.bundle, prepared),
+      (error: Error) => {
+        assert.ok(error instanceof CrunError);
+        assert.match(error.message, /timed out after 300 ms/);
+        assert.match(error.message, /stdout" is a FIFO/);
+        assert.match(error.message, /logmon/);
+        return true;
+      },
+    );
+    assert.deepEqual(await f.runtime.list(), []);
+  },
+);
+
 integrationTest("create() writes to FIFOs a reader holds open", async (f) => {
   const args = ["/bin/sh", "-c", "echo out; echo err >&2"];
   const prepared = await prepare(f, "fifo", args);
