@@ -12,7 +12,7 @@ import {
   listContainers,
   listDir,
 } from "../tests/e2e/_leftovers.ts";
-import { describeFds, sampleProcess } from "./_proc.ts";
+import { describeFds } from "./_proc.ts";
 
 /** Leftovers by kind; every list is empty when the host is clean. */
 export interface Leaks {
@@ -36,7 +36,7 @@ export interface LeakScope {
   stateDir: string;
   /** The plugin's pid. */
   pid: number;
-  /** The plugin's descriptors while idle (see {@linkcode idleFds}). */
+  /** The plugin's descriptors while idle (from `describeFds`). */
   baseline: string[];
   /** Container ids of the tasks whose cgroups are looked for. */
   containerIds: ReadonlySet<string>;
@@ -58,15 +58,9 @@ export async function findLeaks(
   }
 }
 
-/** The plugin's descriptors, for {@linkcode findLeaks}'s baseline. */
-export function idleFds(pid: number): Promise<string[]> {
-  return describeFds(pid);
-}
-
 async function readLeaks(scope: LeakScope): Promise<Leaks> {
   const { stateDir, pid, baseline } = scope;
   const fds = await describeFds(pid);
-  const { fds: count } = await sampleProcess(pid);
   return {
     containers: await listContainers(join(stateDir, "crun")),
     bundles: await listDir(join(stateDir, "bundles")),
@@ -76,7 +70,7 @@ async function readLeaks(scope: LeakScope): Promise<Leaks> {
       scope.containerIds.has(path.slice(path.lastIndexOf("/") + 1))
     ),
     // Numbers are reused, so compare counts and show what is new.
-    fds: count > baseline.length
+    fds: fds.length > baseline.length
       ? fds.filter((fd) => !baseline.includes(fd))
       : [],
   };

@@ -31,15 +31,18 @@ import { parseArgs } from "node:util";
 import { count } from "./_args.ts";
 import { renderChart } from "./_chart.ts";
 import { DOCS_DIR, writeDocsSection } from "./_docs.ts";
-import { findLeaks, idleFds, type Leaks, type LeakScope } from "./_leaks.ts";
+import { findLeaks, leakCount, type Leaks, type LeakScope } from "./_leaks.ts";
 import { Inspector, inspectorPort } from "./_inspector.ts";
-import { sampleProcess } from "./_proc.ts";
+import { describeFds, sampleProcess } from "./_proc.ts";
 import { selfCommand } from "../main.ts";
 import { percentile } from "./_stats.ts";
 import { probeCgroupLayout } from "../src/crun/cgroup_layout.ts";
 import { ContainerRuntime } from "../src/crun/container_runtime.ts";
 import { ExitWatcher } from "../src/crun/exit_watcher.ts";
 import { which } from "../src/driver/which.ts";
+import { removeIfExists } from "../src/fs/remove.ts";
+import { removeBundle } from "../src/oci/bundle.ts";
+import { writeTaskBundle } from "../src/oci/shared_rootfs.ts";
 import { type AllocTask, makeAllocDir } from "../src/nomad/alloc_dir.ts";
 import type { JobTask } from "../src/nomad/task_config.ts";
 import { FifoReader } from "../tests/e2e/_fifo_reader.ts";
@@ -296,14 +299,10 @@ interface FloorStarted {
 let floorSeq = 0;
 
 /** Writes the bundle (not timed); then create and start are timed. */
-async function floorBundle(task: Prepared) {
+function floorBundle(task: Prepared) {
   const id = `floor-${floorSeq++}`;
   const bundle = join(work, "bundles", id);
-  await Deno.mkdir(bundle, { mode: 0o700 });
-  await Deno.writeTextFile(
-    join(bundle, "config.json"),
-    specFor(task.alloc, id),
-  );
+  writeTaskBundle(bundle, specFor(task.alloc, id));
   return { id, bundle };
 }
 
@@ -319,7 +318,6 @@ async function startFloor(
   requestedAt: number,
 ): Promise<FloorStarted | null> {
   try {
-    const sentAt = requestedAt;
     const created = await floorRuntime.create(id, bundle, {
       stdoutPath: task.alloc.stdoutFifo,
       stderrPath: task.alloc.stderrFifo,
@@ -335,8 +333,8 @@ async function startFloor(
       bundle,
       exit,
       times: {
-        startMs: answeredAt - sentAt,
-        readyMs: performance.now() - sentAt,
+        startMs: answeredAt - requestedAt,
+        readyMs: performance.now() - requestedAt,
         answeredAt,
       },
     };
@@ -357,8 +355,8 @@ async function stopFloor(task: Prepared, started: FloorStarted) {
   } catch (error) {
     errors.push(`floor stop of ${started.id}: ${describe(error)}`);
   }
-  await Deno.remove(started.bundle, { recursive: true }).catch(() => {});
-  await Deno.remove(join(work, "exits", started.id)).catch(() => {});
+  removeBundle(started.bundle);
+  removeIfExists(join(work, "exits", started.id));
   await Deno.remove(task.alloc.allocDir, { recursive: true }).catch(() => {});
 }
 
@@ -437,7 +435,7 @@ async function floorRound(n: number): Promise<Round> {
       () => prepare(join(work, "allocs"), captured!.taskName),
     ),
   );
-  const bundles = await Promise.all(tasks.map(floorBundle));
+  const bundles = tasks.map(floorBundle);
   const t0 = performance.now();
   const started = await Promise.all(
     tasks.map((task, i) => startFloor(task, bundles[i], t0)),
@@ -593,7 +591,7 @@ async function loadTest(): Promise<SizeResult[]> {
       runningRssMiB: Math.max(...milo.map((r) => r.runningRssMiB!)),
       idleRssMiB: idle.rssMiB,
       errors: errors.length - errorsBefore,
-      leaks: Object.values(merged).reduce((s, l) => s + l.length, 0),
+      leaks: leakCount(merged),
       leakDetails: Object.fromEntries(
         Object.entries(merged).filter(([, list]) => list.length > 0),
       ),
@@ -716,7 +714,7 @@ async function soak(): Promise<SoakResult> {
     idleAfter: { rssMiB: after.rssMiB, heapMiB: heapAfter, fds: after.fds },
     peakRssMiB: after.peakRssMiB,
     samples,
-    leaks: Object.values(leaks).reduce((s, l) => s + l.length, 0),
+    leaks: leakCount(leaks),
     leakDetails: Object.fromEntries(
       Object.entries(leaks).filter(([, list]) => list.length > 0),
     ),
@@ -985,7 +983,7 @@ try {
   // rootfs and spec template; then the plugin's idle descriptors.
   await miloRound(1);
   await floorRound(1);
-  baselineFds = await idleFds(pluginPid);
+  baselineFds = await describeFds(pluginPid);
   errors.length = 0;
 
   if (SOAK) {

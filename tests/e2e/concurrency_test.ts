@@ -135,6 +135,19 @@ class RawStarts {
   }
 }
 
+/** Runs `fn` with a {@linkcode RawStarts}, closed afterwards whatever happens. */
+async function withRawStarts(
+  session: E2ESession,
+  fn: (raw: RawStarts) => Promise<void>,
+): Promise<void> {
+  const raw = new RawStarts(session);
+  try {
+    await fn(raw);
+  } finally {
+    await raw.close();
+  }
+}
+
 /** The container id in a StartTask answer's driver state. */
 function containerIdOf(response: StartTaskResponse): string {
   const state = JSON.parse(
@@ -277,8 +290,7 @@ sessionTest(
     await t.step(
       "DestroyTask that overtakes StartTask removes the container",
       async () => {
-        const raw = new RawStarts(session);
-        try {
+        await withRawStarts(session, async (raw) => {
           const start = await raw.prepare(
             { name: "sleeper", config: { jar_path: "local/sleeper.jar" } },
             sleeperFiles,
@@ -303,17 +315,14 @@ sessionTest(
           );
           assert.equal(error.code, Code.NOT_FOUND, error.message);
           await logsDone(start);
-        } finally {
-          await raw.close();
-        }
+        });
       },
     );
 
     await t.step(
       "WaitTask sent before StartTask answers gets the exit",
       async () => {
-        const raw = new RawStarts(session);
-        try {
+        await withRawStarts(session, async (raw) => {
           const start = await raw.prepare(
             {
               name: "exitcode",
@@ -339,18 +348,15 @@ sessionTest(
           });
           assert.equal(text(stdout), "exiting with 4\n");
           assert.deepEqual(await session.leftovers([id]), []);
-        } finally {
-          await raw.close();
-        }
+        });
       },
     );
 
     await t.step(
       "StopTask and InspectTask sent before StartTask answers act on the task",
       async () => {
-        const raw = new RawStarts(session);
         const driver = session.nomad.plugin.driver;
-        try {
+        await withRawStarts(session, async (raw) => {
           const start = await raw.prepare(
             { name: "sleeper", config: { jar_path: "local/sleeper.jar" } },
             sleeperFiles,
@@ -383,18 +389,15 @@ sessionTest(
           assert.equal(exit.exitCode, 130, `exit code ${exit.exitCode}`);
           assert.match(start.stderr.text(), /shutdown hook ran/);
           assert.deepEqual(await session.leftovers([id]), []);
-        } finally {
-          await raw.close();
-        }
+        });
       },
     );
 
     await t.step(
       "repeated and overlapping calls on one task succeed",
       async () => {
-        const raw = new RawStarts(session);
         const driver = session.nomad.plugin.driver;
-        try {
+        await withRawStarts(session, async (raw) => {
           const start = await raw.prepare(
             { name: "sleeper", config: { jar_path: "local/sleeper.jar" } },
             sleeperFiles,
@@ -460,9 +463,7 @@ sessionTest(
           );
           assert.equal(error.code, Code.NOT_FOUND, error.message);
           assert.deepEqual(await session.leftovers([id]), []);
-        } finally {
-          await raw.close();
-        }
+        });
       },
     );
 
